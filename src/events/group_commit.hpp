@@ -1,0 +1,77 @@
+// The single writer: gathers concurrent jobs into one WriteBatch with one fsync (group commit), and tells each
+// job its outcome only once its batch is durable.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "events/store.hpp"
+
+namespace teamlog {
+
+// A unit of work for the writer, typically one command: decide against the transaction's state, append events,
+// update views. Everything a job writes lands atomically with its batch, or not at all.
+class CommitJob {
+ public:
+  virtual ~CommitJob() = default;
+  // Runs on the writer thread. Returning false discards everything this job wrote (its savepoint is rolled back).
+  virtual bool prepare(Transaction& tx) = 0;
+  // Called exactly once, after the batch is durable (ok) or has failed; on the writer thread, so keep it short.
+  virtual void finish(const Status& batch_status) = 0;
+};
+
+struct GroupCommitOptions {
+  std::size_t max_batch_events = 1024;        // bounds latency: a batch stops taking jobs past this
+  std::size_t max_batch_bytes = 4u << 20;
+};
+
+struct GroupCommitStats {
+  std::uint64_t jobs = 0;
+  std::uint64_t batches = 0;        // batches written (fsyncs)
+  std::uint64_t events = 0;
+  std::uint64_t failed_batches = 0;
+  std::uint64_t fsync_ns_total = 0;
+  std::uint64_t max_batch_jobs = 0;
+  // batch_jobs_buckets[i]: batches with at most 2^i jobs (1, 2, 4, ... 1024, +Inf), not cumulative.
+  std::array<std::uint64_t, 12> batch_jobs_buckets{};
+};
+
+class GroupCommitter {
+ public:
+  // Runs after a batch's jobs and before its commit, when the batch holds events (projections write checkpoints).
+  using BatchHook = std::function<void(Transaction&)>;
+
+  GroupCommitter(Store& store, GroupCommitOptions options = {}, BatchHook before_commit = {});
+  ~GroupCommitter();
+  GroupCommitter(const GroupCommitter&) = delete;
+  GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // Thread-safe. After stop(), the job is finished at once with kUnavailable.
+  void submit(std::unique_ptr<CommitJob> job);
+  // Blocks until `request` is durable or refused.
+  Result<AppendResult> append(AppendRequest request);
+  // Writes what is queued, then joins the writer thread. Idempotent.
+  void stop();
+  GroupCommitStats stats() const;
+
+ private:
+  void run();
+  void write_batch(std::deque<std::unique_ptr<CommitJob>>& pending);
+
+  Store& store_;
+  GroupCommitOptions options_;
+  BatchHook before_commit_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<CommitJob>> queue_;
+  bool stopping_ = false;
+  GroupCommitStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace teamlog

@@ -1,0 +1,40 @@
+// The key-value vocabulary that projections are written against: RocksDB column families in production, an
+// in-memory map in pure tests and time-travel replays.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace teamlog {
+
+using ColumnId = std::uint32_t;
+
+// Iterates keys in bytewise order, limited to one prefix.
+class KvCursor {
+ public:
+  virtual ~KvCursor() = default;
+  virtual bool valid() const = 0;
+  virtual void next() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+};
+
+class KvReader {
+ public:
+  virtual ~KvReader() = default;
+  virtual std::optional<std::string> get(ColumnId column, std::string_view key) const = 0;
+  // Keys that start with `prefix`, from the first one >= max(prefix, start).
+  virtual std::unique_ptr<KvCursor> scan(ColumnId column, std::string_view prefix,
+                                         std::string_view start = {}) const = 0;
+};
+
+class KvWriter : public KvReader {
+ public:
+  virtual void put(ColumnId column, std::string_view key, std::string_view value) = 0;
+  virtual void del(ColumnId column, std::string_view key) = 0;
+};
+
+}  // namespace teamlog

@@ -1,0 +1,629 @@
+// RocksDB implementation of the event store: the log, the stream index, metadata and generic columns.
+#include "events/store.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+
+#include "events/codec.hpp"
+
+namespace teamlog {
+namespace {
+
+constexpr std::size_t kMaxColumns = 256;
+constexpr const char* kLogColumn = "log";
+constexpr const char* kStreamsColumn = "streams";
+constexpr const char* kMetaColumn = "meta";
+constexpr const char* kHeadKey = "head";
+constexpr const char* kFormatKey = "format_version";
+
+Error from_rocks(const rocksdb::Status& s, const std::string& what) {
+  ErrorCode code = ErrorCode::kUnavailable;
+  if (s.IsCorruption()) code = ErrorCode::kCorruption;
+  if (s.IsInvalidArgument() || s.IsNotSupported()) code = ErrorCode::kFailedPrecondition;
+  return Error::make(code, what + ": " + s.ToString());
+}
+
+std::int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string stream_index_key(std::string_view stream, std::uint64_t version) {
+  std::string key;
+  key.reserve(stream.size() + 9);
+  key.append(stream);
+  key.push_back('\0');
+  append_be64(key, version);
+  return key;
+}
+
+// The smallest key greater than every key that starts with `prefix` (empty if there is none).
+std::string prefix_successor(std::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty()) {
+    auto c = static_cast<unsigned char>(s.back());
+    if (c != 0xff) {
+      s.back() = static_cast<char>(c + 1);
+      return s;
+    }
+    s.pop_back();
+  }
+  return s;
+}
+
+std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
+
+struct Head {
+  std::uint64_t position = 0;
+  Hash hash{};
+  std::int64_t recorded_at_us = 0;
+};
+
+std::string encode_head(const Head& h) {
+  std::string out;
+  append_be64(out, h.position);
+  out.append(reinterpret_cast<const char*>(h.hash.data()), h.hash.size());
+  append_be64(out, static_cast<std::uint64_t>(h.recorded_at_us));
+  return out;
+}
+
+bool decode_head(std::string_view in, Head& h) {
+  if (in.size() != 8 + 32 + 8) return false;
+  h.position = decode_be64(in.substr(0, 8));
+  std::copy(in.begin() + 8, in.begin() + 40, reinterpret_cast<char*>(h.hash.data()));
+  h.recorded_at_us = static_cast<std::int64_t>(decode_be64(in.substr(40, 8)));
+  return true;
+}
+
+// A prefix-bounded cursor over any RocksDB iterator (plain, or a batch merged over its base). The upper bound
+// lets RocksDB stop at the end of the prefix instead of wading through later keys and tombstones.
+class RocksKvCursor final : public KvCursor {
+ public:
+  explicit RocksKvCursor(std::string_view prefix)
+      : prefix_(prefix), upper_(prefix_successor(prefix)), upper_slice_(upper_) {
+    if (!upper_.empty()) read_options_.iterate_upper_bound = &upper_slice_;
+  }
+  RocksKvCursor(const RocksKvCursor&) = delete;
+  RocksKvCursor& operator=(const RocksKvCursor&) = delete;
+  const rocksdb::ReadOptions& read_options() const { return read_options_; }
+  void init(rocksdb::Iterator* it, std::string_view start) {
+    it_.reset(it);
+    it_->Seek(slice(start > std::string_view(prefix_) ? start : std::string_view(prefix_)));
+  }
+  bool valid() const override { return it_->Valid() && view(it_->key()).starts_with(prefix_); }
+  void next() override { it_->Next(); }
+  std::string_view key() const override { return view(it_->key()); }
+  std::string_view value() const override { return view(it_->value()); }
+
+ private:
+  std::string prefix_;
+  std::string upper_;
+  rocksdb::Slice upper_slice_;
+  rocksdb::ReadOptions read_options_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+}  // namespace
+
+struct Store::Impl {
+  StoreOptions options;
+  std::unique_ptr<rocksdb::DB> db;
+  std::array<std::atomic<rocksdb::ColumnFamilyHandle*>, kMaxColumns> handles{};
+  std::array<std::string, kMaxColumns> names;
+  std::atomic<std::size_t> column_count{0};
+  std::mutex column_mu;  // serialises create/drop; readers use the atomic slots
+  rocksdb::ColumnFamilyHandle* log = nullptr;
+  rocksdb::ColumnFamilyHandle* streams = nullptr;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+  rocksdb::ColumnFamilyOptions cf_options;
+  rocksdb::WriteOptions write_options;
+
+  mutable std::mutex head_mu;
+  Head head;
+  std::atomic<bool> failed{false};
+  std::atomic<bool> tx_open{false};
+
+  // Handles must go before the DB closes, also when open() gives up half-way.
+  ~Impl() {
+    if (!db) return;
+    for (std::size_t i = 0; i < column_count.load(); ++i) {
+      if (auto* h = handles[i].load()) (void)db->DestroyColumnFamilyHandle(h);
+    }
+    (void)db->Close();
+  }
+
+  rocksdb::ColumnFamilyHandle* handle(ColumnId id) const {
+    if (id >= kMaxColumns) return nullptr;
+    return handles[id].load(std::memory_order_acquire);
+  }
+  ColumnId add_handle(rocksdb::ColumnFamilyHandle* h) {
+    std::size_t id = column_count.load();
+    names[id] = h->GetName();
+    handles[id].store(h, std::memory_order_release);
+    column_count.store(id + 1, std::memory_order_release);
+    return static_cast<ColumnId>(id);
+  }
+  std::optional<ColumnId> find(std::string_view name) const {
+    std::size_t n = column_count.load(std::memory_order_acquire);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (handles[i].load(std::memory_order_acquire) != nullptr && names[i] == name) return static_cast<ColumnId>(i);
+    }
+    return std::nullopt;
+  }
+  Head committed_head() const {
+    std::lock_guard lock(head_mu);
+    return head;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// EventCursor
+
+class EventCursor::Impl {
+ public:
+  // The whole log from a position.
+  Impl(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, std::uint64_t from) : db_(db), log_(log) {
+    it_.reset(db->NewIterator(rocksdb::ReadOptions(), log));
+    it_->Seek(encode_be64(from));
+    load();
+  }
+  // One stream from a version, through the stream index.
+  Impl(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, rocksdb::ColumnFamilyHandle* streams, std::string_view stream,
+       std::uint64_t from)
+      : db_(db), log_(log), prefix_(std::string(stream) + '\0'), by_stream_(true) {
+    it_.reset(db->NewIterator(rocksdb::ReadOptions(), streams));
+    it_->Seek(stream_index_key(stream, from));
+    load();
+  }
+  bool valid() const { return valid_; }
+  const Result<Event>& current() const { return current_; }
+  std::string_view raw() const { return raw_; }
+  void next() {
+    it_->Next();
+    load();
+  }
+
+ private:
+  void load() {
+    valid_ = it_->Valid();
+    if (valid_ && by_stream_) valid_ = view(it_->key()).starts_with(prefix_);
+    if (!valid_) return;
+    if (by_stream_) {
+      auto s = db_->Get(rocksdb::ReadOptions(), log_, it_->value(), &raw_);
+      if (!s.ok()) {
+        current_ = from_rocks(s, "reading an indexed event");
+        return;
+      }
+    } else {
+      raw_.assign(it_->value().data(), it_->value().size());
+    }
+    current_ = decode_event(raw_);
+    if (!by_stream_ && current_.ok() && encode_be64(current_->position) != view(it_->key())) {
+      current_ = Error::make(ErrorCode::kCorruption, "event record: position does not match its key");
+    }
+  }
+
+  rocksdb::DB* db_;
+  rocksdb::ColumnFamilyHandle* log_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string prefix_;
+  bool by_stream_ = false;
+  bool valid_ = false;
+  std::string raw_;
+  Result<Event> current_ = Error::make(ErrorCode::kNotFound, "no event");
+};
+
+EventCursor::EventCursor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EventCursor::EventCursor(EventCursor&&) noexcept = default;
+EventCursor& EventCursor::operator=(EventCursor&&) noexcept = default;
+EventCursor::~EventCursor() = default;
+bool EventCursor::valid() const { return impl_->valid(); }
+const Result<Event>& EventCursor::current() const { return impl_->current(); }
+void EventCursor::next() { impl_->next(); }
+std::string_view EventCursor::raw() const { return impl_->raw(); }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Store
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
+  namespace fs = std::filesystem;
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  const bool secondary = options.mode == StoreOptions::Mode::kSecondary;
+  std::error_code ec;
+  if (!fs::exists(options.path, ec)) {
+    if (secondary || !options.create_if_missing) {
+      return Error::make(ErrorCode::kNotFound, "data dir " + options.path + " does not exist");
+    }
+    fs::create_directories(options.path, ec);
+    if (ec) return Error::make(ErrorCode::kUnavailable, "cannot create data dir " + options.path + ": " + ec.message());
+  } else if (!fs::is_directory(options.path, ec)) {
+    return Error::make(ErrorCode::kFailedPrecondition, "data dir " + options.path + " is not a directory");
+  }
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_mb << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10, false));
+  table.cache_index_and_filter_blocks = true;
+  table.format_version = 5;
+  impl->cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  impl->cf_options.compression = rocksdb::kNoCompression;
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing && !secondary;
+  db_options.create_missing_column_families = !secondary;
+  db_options.IncreaseParallelism(2);
+  db_options.max_open_files = secondary ? -1 : 512;
+  db_options.keep_log_file_num = 3;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+
+  std::vector<std::string> cf_names;
+  auto list = rocksdb::DB::ListColumnFamilies(db_options, options.path, &cf_names);
+  if (!list.ok()) {
+    if (secondary) return from_rocks(list, "data dir " + options.path + " holds no teamlog store");
+    cf_names = {rocksdb::kDefaultColumnFamilyName};
+  }
+  for (const char* required : {kLogColumn, kStreamsColumn, kMetaColumn}) {
+    if (std::find(cf_names.begin(), cf_names.end(), required) == cf_names.end()) {
+      if (secondary) return Error::make(ErrorCode::kFailedPrecondition, "data dir " + options.path + " holds no teamlog store");
+      cf_names.emplace_back(required);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : cf_names) descriptors.emplace_back(n, impl->cf_options);
+  if (descriptors.size() > kMaxColumns) return Error::make(ErrorCode::kFailedPrecondition, "too many column families");
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status s;
+  if (secondary) {
+    s = rocksdb::DB::OpenAsSecondary(db_options, options.path, options.secondary_path, descriptors, &handles, &raw_db);
+  } else {
+    s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw_db);
+  }
+  if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "data dir " + options.path + " is in use by another process (its LOCK is held)");
+    }
+    return from_rocks(s, "cannot open data dir " + options.path);
+  }
+  impl->db.reset(raw_db);
+  for (auto* h : handles) {
+    ColumnId id = impl->add_handle(h);
+    if (h->GetName() == kLogColumn) impl->log = h;
+    if (h->GetName() == kStreamsColumn) impl->streams = h;
+    if (h->GetName() == kMetaColumn) impl->meta = h;
+    (void)id;
+  }
+  impl->write_options.sync = options.sync;
+
+  // Format version: refuse what a newer teamlog wrote rather than misread it.
+  std::string value;
+  auto fs_status = impl->db->Get(rocksdb::ReadOptions(), impl->meta, kFormatKey, &value);
+  if (fs_status.ok()) {
+    std::uint32_t version = 0;
+    for (char c : value) version = version * 10 + static_cast<std::uint32_t>(c - '0');
+    if (version > kStoreFormatVersion) {
+      return Error::make(ErrorCode::kFailedPrecondition,
+                         "data dir " + options.path + " was written by a newer teamlog (store format " + value +
+                             ", this build reads up to " + std::to_string(kStoreFormatVersion) + ")");
+    }
+  } else if (fs_status.IsNotFound() && !secondary) {
+    auto w = impl->db->Put(impl->write_options, impl->meta, kFormatKey, std::to_string(kStoreFormatVersion));
+    if (!w.ok()) return from_rocks(w, "writing the format version");
+  } else if (!fs_status.IsNotFound()) {
+    return from_rocks(fs_status, "reading the format version");
+  }
+
+  // The recorded head must be the last event: RocksDB's WAL recovery restores whole batches, so anything else
+  // means the files were damaged or edited.
+  Head head;
+  value.clear();
+  auto hs = impl->db->Get(rocksdb::ReadOptions(), impl->meta, kHeadKey, &value);
+  if (hs.ok() && !decode_head(value, head)) return Error::make(ErrorCode::kCorruption, "the recorded head is malformed");
+  if (!hs.ok() && !hs.IsNotFound()) return from_rocks(hs, "reading the head");
+  std::unique_ptr<rocksdb::Iterator> it(impl->db->NewIterator(rocksdb::ReadOptions(), impl->log));
+  it->SeekToLast();
+  std::uint64_t last = it->Valid() ? decode_be64(view(it->key())) : 0;
+  if (last != head.position) {
+    return Error::make(ErrorCode::kCorruption, "the recorded head (" + std::to_string(head.position) +
+                                                   ") is not the last event of the log (" + std::to_string(last) + ")");
+  }
+  if (last != 0) {
+    auto ev = decode_event(view(it->value()));
+    if (!ev.ok()) return Error::make(ErrorCode::kCorruption, "event " + std::to_string(last) + ": " + ev.error().message);
+    if (ev->hash != head.hash) {
+      return Error::make(ErrorCode::kCorruption, "the recorded head hash differs from event " + std::to_string(last));
+    }
+  }
+  impl->head = head;
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+const std::string& Store::path() const { return impl_->options.path; }
+bool Store::read_only() const { return impl_->options.mode == StoreOptions::Mode::kSecondary; }
+std::uint64_t Store::head_position() const { return impl_->committed_head().position; }
+Hash Store::head_hash() const { return impl_->committed_head().hash; }
+std::int64_t Store::head_recorded_at_us() const { return impl_->committed_head().recorded_at_us; }
+bool Store::failed() const { return impl_->failed.load(); }
+
+EventCursor Store::read_all(std::uint64_t from_position) const {
+  return EventCursor(std::make_unique<EventCursor::Impl>(impl_->db.get(), impl_->log, from_position));
+}
+
+EventCursor Store::read_stream(std::string_view stream, std::uint64_t from_version) const {
+  return EventCursor(
+      std::make_unique<EventCursor::Impl>(impl_->db.get(), impl_->log, impl_->streams, stream, from_version));
+}
+
+Result<Event> Store::read_event(std::uint64_t position) const {
+  std::string value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->log, encode_be64(position), &value);
+  if (s.IsNotFound()) return Error::make(ErrorCode::kNotFound, "no event at position " + std::to_string(position));
+  if (!s.ok()) return from_rocks(s, "reading event " + std::to_string(position));
+  return decode_event(value);
+}
+
+std::uint64_t Store::stream_version(std::string_view stream) const {
+  std::string value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->streams, slice(stream), &value);
+  return s.ok() && value.size() == 8 ? decode_be64(value) : 0;
+}
+
+Result<ColumnId> Store::ensure_column(std::string_view name) {
+  std::lock_guard lock(impl_->column_mu);
+  if (auto id = impl_->find(name)) return *id;
+  if (read_only()) return Error::make(ErrorCode::kNotFound, "column " + std::string(name) + " does not exist");
+  if (impl_->column_count.load() >= kMaxColumns) return Error::make(ErrorCode::kFailedPrecondition, "too many columns");
+  rocksdb::ColumnFamilyHandle* h = nullptr;
+  auto s = impl_->db->CreateColumnFamily(impl_->cf_options, std::string(name), &h);
+  if (!s.ok()) return from_rocks(s, "creating column " + std::string(name));
+  return impl_->add_handle(h);
+}
+
+std::optional<ColumnId> Store::find_column(std::string_view name) const { return impl_->find(name); }
+
+std::vector<std::string> Store::column_names() const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < impl_->column_count.load(); ++i) {
+    if (impl_->handles[i].load() != nullptr) out.push_back(impl_->names[i]);
+  }
+  return out;
+}
+
+Status Store::drop_column(std::string_view name) {
+  std::lock_guard lock(impl_->column_mu);
+  auto id = impl_->find(name);
+  if (!id) return {};
+  auto* h = impl_->handles[*id].exchange(nullptr);
+  auto s = impl_->db->DropColumnFamily(h);
+  (void)impl_->db->DestroyColumnFamilyHandle(h);
+  if (!s.ok()) return from_rocks(s, "dropping column " + std::string(name));
+  return {};
+}
+
+std::optional<std::string> Store::get(ColumnId column, std::string_view key) const {
+  auto* h = impl_->handle(column);
+  if (h == nullptr) return std::nullopt;
+  std::string value;
+  auto s = impl_->db->Get(rocksdb::ReadOptions(), h, slice(key), &value);
+  if (!s.ok()) return std::nullopt;
+  return value;
+}
+
+std::unique_ptr<KvCursor> Store::scan(ColumnId column, std::string_view prefix, std::string_view start) const {
+  auto c = std::make_unique<RocksKvCursor>(prefix);
+  c->init(impl_->db->NewIterator(c->read_options(), impl_->handle(column)), start);
+  return c;
+}
+
+Status Store::catch_up() {
+  if (!read_only()) return {};
+  auto s = impl_->db->TryCatchUpWithPrimary();
+  if (!s.ok()) return from_rocks(s, "catching up with the server");
+  std::string value;
+  Head head;
+  if (impl_->db->Get(rocksdb::ReadOptions(), impl_->meta, kHeadKey, &value).ok() && decode_head(value, head)) {
+    std::lock_guard lock(impl_->head_mu);
+    impl_->head = head;
+  }
+  return {};
+}
+
+std::uint64_t Store::approximate_size_bytes() const {
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < impl_->column_count.load(); ++i) {
+    auto* h = impl_->handles[i].load();
+    if (h == nullptr) continue;
+    std::uint64_t v = 0;
+    if (impl_->db->GetIntProperty(h, "rocksdb.total-sst-files-size", &v)) total += v;
+    if (impl_->db->GetIntProperty(h, "rocksdb.cur-size-all-mem-tables", &v)) total += v;
+  }
+  return total;
+}
+
+Status Store::overwrite_event_bytes_for_test(std::uint64_t position, std::string_view bytes) {
+  auto s = impl_->db->Put(impl_->write_options, impl_->log, encode_be64(position), slice(bytes));
+  if (!s.ok()) return from_rocks(s, "overwriting an event");
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Transaction
+
+struct Transaction::Impl {
+  Store::Impl* store = nullptr;
+  mutable rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true};  // reads iterate it
+  Head head;
+  std::vector<Event> events;
+  struct Savepoint {
+    Head head;
+    std::size_t events;
+  };
+  std::vector<Savepoint> savepoints;
+  std::string scratch;
+
+  std::optional<std::string> get(rocksdb::ColumnFamilyHandle* h, std::string_view key) const {
+    std::string value;
+    auto s = batch.GetFromBatchAndDB(store->db.get(), rocksdb::ReadOptions(), h, slice(key), &value);
+    if (!s.ok()) return std::nullopt;
+    return value;
+  }
+};
+
+Transaction::Transaction(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Transaction::~Transaction() { impl_->store->tx_open.store(false); }
+
+std::unique_ptr<Transaction> Store::begin() {
+  if (read_only()) return nullptr;
+  bool expected = false;
+  if (!impl_->tx_open.compare_exchange_strong(expected, true)) return nullptr;
+  auto t = std::make_unique<Transaction::Impl>();
+  t->store = impl_.get();
+  t->head = impl_->committed_head();
+  return std::unique_ptr<Transaction>(new Transaction(std::move(t)));
+}
+
+Status Store::commit(Transaction& tx) {
+  auto& t = *tx.impl_;
+  if (impl_->failed.load()) {
+    return Error::make(ErrorCode::kUnavailable, "the store refuses writes after a failed write; restart the server");
+  }
+  if (t.batch.GetWriteBatch()->Count() == 0) return {};
+  if (!t.events.empty()) t.batch.Put(impl_->meta, kHeadKey, encode_head(t.head));
+  if (impl_->options.fault_before_write != nullptr && *impl_->options.fault_before_write) {
+    Status injected = (*impl_->options.fault_before_write)();
+    if (!injected.ok()) {
+      impl_->failed.store(true);
+      return injected;
+    }
+  }
+  auto s = impl_->db->Write(impl_->write_options, t.batch.GetWriteBatch());
+  if (!s.ok()) {
+    impl_->failed.store(true);
+    return from_rocks(s, "writing a batch");
+  }
+  std::lock_guard lock(impl_->head_mu);
+  impl_->head = t.head;
+  return {};
+}
+
+Result<AppendResult> Transaction::append(const AppendRequest& request) {
+  auto& t = *impl_;
+  if (request.events.empty()) return Error::make(ErrorCode::kInvalidArgument, "an append needs at least one event");
+  set_savepoint();
+  AppendResult result;
+  const std::int64_t at = std::max(now_us(), t.head.recorded_at_us);
+  for (const auto& proposed : request.events) {
+    if (proposed.stream.empty() || proposed.stream.find('\0') != std::string::npos) {
+      rollback_to_savepoint();
+      return Error::make(ErrorCode::kInvalidArgument, "a stream name must be non-empty and contain no NUL byte");
+    }
+    const std::uint64_t current = stream_version(proposed.stream);
+    const auto& exp = proposed.expected;
+    const bool ok = exp.kind == ExpectedVersion::Kind::kAny ||
+                    (exp.kind == ExpectedVersion::Kind::kNoStream && current == 0) ||
+                    (exp.kind == ExpectedVersion::Kind::kExact && current == exp.version);
+    if (!ok) {
+      rollback_to_savepoint();
+      std::string expected = exp.kind == ExpectedVersion::Kind::kNoStream ? "no stream" : std::to_string(exp.version);
+      return Error::make(ErrorCode::kConflict, "stream " + proposed.stream + ": expected version " + expected +
+                                                   ", actual version " + std::to_string(current));
+    }
+    Event e;
+    e.position = t.head.position + 1;
+    e.stream = proposed.stream;
+    e.stream_version = current + 1;
+    e.type = proposed.type;
+    e.schema_version = proposed.schema_version;
+    e.recorded_at_us = at;
+    e.actor = request.actor;
+    e.request_id = request.request_id;
+    e.data = proposed.data;
+    t.scratch.clear();
+    encode_canonical(e, t.scratch);
+    e.hash = chain_hash(t.head.hash, t.scratch);
+    t.scratch.append(reinterpret_cast<const char*>(e.hash.data()), e.hash.size());
+
+    const std::string pos_key = encode_be64(e.position);
+    t.batch.Put(t.store->log, pos_key, t.scratch);
+    t.batch.Put(t.store->streams, stream_index_key(e.stream, e.stream_version), pos_key);
+    t.batch.Put(t.store->streams, e.stream, encode_be64(e.stream_version));
+    t.head = Head{e.position, e.hash, at};
+    if (result.first_position == 0) result.first_position = e.position;
+    result.last_position = e.position;
+    result.stream_versions.push_back(e.stream_version);
+    t.events.push_back(std::move(e));
+  }
+  result.recorded_at_us = at;
+  pop_savepoint();
+  return result;
+}
+
+std::optional<std::string> Transaction::get(ColumnId column, std::string_view key) const {
+  auto* h = impl_->store->handle(column);
+  if (h == nullptr) return std::nullopt;
+  return impl_->get(h, key);
+}
+
+std::unique_ptr<KvCursor> Transaction::scan(ColumnId column, std::string_view prefix, std::string_view start) const {
+  auto* h = impl_->store->handle(column);
+  auto c = std::make_unique<RocksKvCursor>(prefix);
+  // The batch iterator merges this transaction's own writes over the committed data.
+  c->init(impl_->batch.NewIteratorWithBase(h, impl_->store->db->NewIterator(c->read_options(), h)), start);
+  return c;
+}
+
+void Transaction::put(ColumnId column, std::string_view key, std::string_view value) {
+  impl_->batch.Put(impl_->store->handle(column), slice(key), slice(value));
+}
+
+void Transaction::del(ColumnId column, std::string_view key) {
+  impl_->batch.Delete(impl_->store->handle(column), slice(key));
+}
+
+std::uint64_t Transaction::stream_version(std::string_view stream) const {
+  auto v = impl_->get(impl_->store->streams, stream);
+  return v && v->size() == 8 ? decode_be64(*v) : 0;
+}
+
+std::uint64_t Transaction::head_position() const { return impl_->head.position; }
+Hash Transaction::head_hash() const { return impl_->head.hash; }
+
+void Transaction::set_savepoint() {
+  impl_->batch.SetSavePoint();
+  impl_->savepoints.push_back({impl_->head, impl_->events.size()});
+}
+
+void Transaction::rollback_to_savepoint() {
+  auto sp = impl_->savepoints.back();
+  impl_->savepoints.pop_back();
+  (void)impl_->batch.RollbackToSavePoint();
+  impl_->head = sp.head;
+  impl_->events.resize(sp.events);
+}
+
+void Transaction::pop_savepoint() {
+  impl_->savepoints.pop_back();
+  (void)impl_->batch.PopSavePoint();
+}
+
+const std::vector<Event>& Transaction::events() const { return impl_->events; }
+std::size_t Transaction::byte_size() const { return impl_->batch.GetWriteBatch()->GetDataSize(); }
+
+}  // namespace teamlog

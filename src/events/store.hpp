@@ -1,0 +1,151 @@
+// The durable store: one RocksDB database holding the append-only event log, its stream index, metadata,
+// and the column families of later layers (views, idempotency records, the mail outbox).
+//
+// Column families:
+//   log       big-endian position -> encoded event (docs/STORAGE.md)
+//   streams   stream '\0' big-endian version -> big-endian position;  stream -> big-endian head version
+//   meta      "format_version" -> decimal;  "head" -> be64 position, 32-byte hash, be64 recorded_at_us
+//   anything else: created on demand by `ensure_column` (views "view.<name>", "idempotency", "outbox", ...)
+//
+// Threading: reads are safe from any thread. Writes go through one Transaction at a time (one writer thread,
+// see GroupCommitter); `commit` makes it durable with one synced WriteBatch.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "events/event.hpp"
+#include "events/kv.hpp"
+#include "events/result.hpp"
+
+namespace teamlog {
+
+inline constexpr std::uint32_t kStoreFormatVersion = 1;
+
+struct StoreOptions {
+  std::string path;
+  enum class Mode { kReadWrite, kSecondary } mode = Mode::kReadWrite;
+  bool create_if_missing = true;
+  // kSecondary only: where RocksDB keeps the secondary instance's own files (a fresh temp dir is fine).
+  std::string secondary_path;
+  bool sync = true;               // fsync every commit; only benchmarks of the raw ceiling turn it off
+  std::size_t block_cache_mb = 256;
+  // Tests inject disk faults through this hook (issue 7); null in production.
+  std::function<Status()>* fault_before_write = nullptr;
+};
+
+// Iterates events in order without holding more than one in memory.
+class EventCursor {
+ public:
+  class Impl;
+  explicit EventCursor(std::unique_ptr<Impl> impl);
+  EventCursor(EventCursor&&) noexcept;
+  EventCursor& operator=(EventCursor&&) noexcept;
+  ~EventCursor();
+  bool valid() const;
+  // The current event; a stored record that fails to decode is reported, not skipped.
+  const Result<Event>& current() const;
+  void next();
+  // The raw stored bytes of the current event (verify and export read these).
+  std::string_view raw() const;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class Transaction;
+
+class Store final : public KvReader {
+ public:
+  static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+  ~Store() override;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const;
+  bool read_only() const;
+
+  // Committed head: the last durable position and its hash (0 and all-zero on an empty log).
+  std::uint64_t head_position() const;
+  Hash head_hash() const;
+  std::int64_t head_recorded_at_us() const;
+
+  EventCursor read_all(std::uint64_t from_position = 1) const;
+  EventCursor read_stream(std::string_view stream, std::uint64_t from_version = 1) const;
+  Result<Event> read_event(std::uint64_t position) const;
+  // 0 when the stream has no events.
+  std::uint64_t stream_version(std::string_view stream) const;
+
+  // Columns of other layers. `ensure_column` creates one if missing (read-write stores only).
+  Result<ColumnId> ensure_column(std::string_view name);
+  std::optional<ColumnId> find_column(std::string_view name) const;
+  std::vector<std::string> column_names() const;
+  Status drop_column(std::string_view name);
+
+  std::optional<std::string> get(ColumnId column, std::string_view key) const override;
+  std::unique_ptr<KvCursor> scan(ColumnId column, std::string_view prefix, std::string_view start = {}) const override;
+
+  // The single writer's unit of work. Only one may be open at a time.
+  std::unique_ptr<Transaction> begin();
+  // One WriteBatch, synced. On failure nothing is acknowledged and the store refuses further writes (a failed
+  // fsync leaves the file state unknown; PostgreSQL's "fsyncgate" lesson): restart to recover through the WAL.
+  Status commit(Transaction& tx);
+  bool failed() const;
+
+  // kSecondary: catch up with the primary's latest writes.
+  Status catch_up();
+  std::uint64_t approximate_size_bytes() const;
+
+  // Test helper: overwrites the stored bytes of one event without touching the chain (for tamper tests).
+  Status overwrite_event_bytes_for_test(std::uint64_t position, std::string_view bytes);
+
+  struct Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  friend class Transaction;
+};
+
+// Reads see this transaction's own writes on top of the committed state. Savepoints make one command's writes
+// atomic inside a group-committed batch.
+class Transaction final : public KvWriter {
+ public:
+  ~Transaction() override;
+
+  // Appends one command's events after checking each event's expected version against the stream's version at
+  // that point (committed + this transaction). On a mismatch nothing of this request is kept and the error
+  // (kConflict) names the stream, the expected and the actual version.
+  Result<AppendResult> append(const AppendRequest& request);
+
+  std::optional<std::string> get(ColumnId column, std::string_view key) const override;
+  std::unique_ptr<KvCursor> scan(ColumnId column, std::string_view prefix, std::string_view start = {}) const override;
+  void put(ColumnId column, std::string_view key, std::string_view value) override;
+  void del(ColumnId column, std::string_view key) override;
+
+  std::uint64_t stream_version(std::string_view stream) const;
+  std::uint64_t head_position() const;
+  Hash head_hash() const;
+
+  void set_savepoint();
+  void rollback_to_savepoint();
+  void pop_savepoint();
+
+  // Events appended so far in this transaction, in position order.
+  const std::vector<Event>& events() const;
+  std::size_t byte_size() const;
+
+  struct Impl;
+
+ private:
+  friend class Store;
+  explicit Transaction(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace teamlog

@@ -1,0 +1,114 @@
+// Group commit: many appenders, one writer, dense positions, real batching.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <thread>
+
+#include "events/chain_check.hpp"
+#include "events/group_commit.hpp"
+#include "test_support.hpp"
+
+using namespace teamlog;
+using teamlog::testing::TempDir;
+
+TEST_CASE("8 threads x 1000 appends give 8000 dense positions and dense stream versions", "[group_commit]") {
+  TempDir dir;
+  auto store = std::move(Store::open(StoreOptions{.path = dir.str()})).value();
+  GroupCommitter writer(*store);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 1000; ++i) {
+        // Each thread writes its own stream with exact expectations, plus a shared stream with "any".
+        std::string own = "thread-" + std::to_string(t);
+        AppendRequest req{{ProposedEvent{own, ExpectedVersion::exact(static_cast<std::uint64_t>(i)), "t", 1, "{}"}}, {}, ""};
+        if (i % 10 == 0) req.events.push_back(ProposedEvent{"shared", ExpectedVersion::any(), "t", 1, "{}"});
+        if (!writer.append(std::move(req)).ok()) failures++;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  writer.stop();
+  CHECK(failures == 0);
+  CHECK(store->head_position() == 8000 + 800);
+  for (int t = 0; t < 8; ++t) CHECK(store->stream_version("thread-" + std::to_string(t)) == 1000);
+  CHECK(store->stream_version("shared") == 800);
+  auto report = check_chain(*store);  // positions dense, versions dense, chain intact
+  CHECK(report.intact);
+  CHECK(report.events == 8800);
+}
+
+TEST_CASE("under 16 concurrent appenders one fsync serves several appends", "[group_commit]") {
+  TempDir dir;
+  auto store = std::move(Store::open(StoreOptions{.path = dir.str()})).value();
+  GroupCommitter writer(*store);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) REQUIRE(writer.append({{ProposedEvent{"s", ExpectedVersion::any(), "t", 1, "{}"}}, {}, ""}).ok());
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto stats = writer.stats();
+  CHECK(stats.jobs == 1600);
+  CHECK(stats.events == 1600);
+  CHECK(stats.batches < stats.jobs);
+  CHECK(stats.max_batch_jobs > 1);
+}
+
+TEST_CASE("a refused append in a batch does not disturb the others", "[group_commit]") {
+  TempDir dir;
+  auto store = std::move(Store::open(StoreOptions{.path = dir.str()})).value();
+  GroupCommitter writer(*store);
+  REQUIRE(writer.append({{ProposedEvent{"s", ExpectedVersion::no_stream(), "t", 1, "{}"}}, {}, ""}).ok());
+  auto refused = writer.append({{ProposedEvent{"s", ExpectedVersion::no_stream(), "t", 1, "{}"}}, {}, ""});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::kConflict);
+  CHECK(writer.append({{ProposedEvent{"s", ExpectedVersion::exact(1), "t", 1, "{}"}}, {}, ""}).ok());
+  CHECK(store->head_position() == 2);
+}
+
+TEST_CASE("a failed write acknowledges nothing and later writes are refused", "[group_commit][faults]") {
+  TempDir dir;
+  std::function<Status()> fault = [] { return Status(Error::make(ErrorCode::kUnavailable, "injected fsync failure")); };
+  std::function<Status()> none;
+  std::function<Status()>* hook = &none;
+  auto store = std::move(Store::open(StoreOptions{.path = dir.str(), .fault_before_write = hook})).value();
+  GroupCommitter writer(*store);
+  REQUIRE(writer.append({{ProposedEvent{"s", ExpectedVersion::any(), "t", 1, "{}"}}, {}, ""}).ok());
+  none = fault;
+  auto r = writer.append({{ProposedEvent{"s", ExpectedVersion::any(), "t", 1, "{}"}}, {}, ""});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kUnavailable);
+  none = nullptr;
+  auto after = writer.append({{ProposedEvent{"s", ExpectedVersion::any(), "t", 1, "{}"}}, {}, ""});
+  REQUIRE_FALSE(after.ok());
+  CHECK(store->head_position() == 1);
+}
+
+TEST_CASE("a job that throws fails alone and writes nothing", "[group_commit]") {
+  TempDir dir;
+  auto store = std::move(Store::open(StoreOptions{.path = dir.str()})).value();
+  GroupCommitter writer(*store);
+  struct Throwing final : CommitJob {
+    std::promise<Status>* out;
+    bool prepare(Transaction& tx) override {
+      (void)tx.append({{ProposedEvent{"x", ExpectedVersion::any(), "t", 1, "{}"}}, {}, ""});
+      throw std::runtime_error("boom");
+    }
+    void finish(const Status& s) override { out->set_value(s); }
+  };
+  std::promise<Status> p;
+  auto job = std::make_unique<Throwing>();
+  job->out = &p;
+  writer.submit(std::move(job));
+  auto s = p.get_future().get();
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().code == ErrorCode::kInternal);
+  CHECK(writer.append({{ProposedEvent{"s", ExpectedVersion::any(), "t", 1, "{}"}}, {}, ""}).ok());
+  CHECK(store->stream_version("x") == 0);
+  CHECK(store->head_position() == 1);
+}

@@ -1,0 +1,221 @@
+// The RocksDB event store: appends, reads, optimistic concurrency, atomicity, reopening, tamper evidence.
+#include <catch2/catch.hpp>
+
+#include "events/chain_check.hpp"
+#include "events/codec.hpp"
+#include "events/store.hpp"
+#include "test_support.hpp"
+
+using namespace teamlog;
+using teamlog::testing::TempDir;
+
+namespace {
+
+std::unique_ptr<Store> open_store(const TempDir& dir) {
+  auto s = Store::open(StoreOptions{.path = dir.str()});
+  REQUIRE(s.ok());
+  return std::move(s).value();
+}
+
+ProposedEvent ev(std::string stream, ExpectedVersion expected, std::string data = "{}") {
+  return ProposedEvent{std::move(stream), expected, "test.happened", 1, std::move(data)};
+}
+
+Result<AppendResult> append_one(Store& store, AppendRequest request) {
+  auto tx = store.begin();
+  REQUIRE(tx);
+  auto r = tx->append(request);
+  auto c = store.commit(*tx);
+  REQUIRE(c.ok());
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("an appended event reads back with every envelope field", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  AppendRequest req{{ev("team-1", ExpectedVersion::no_stream(), R"({"a":1})")},
+                    Actor{ActorType::kUser, 9, "dummy@dummy.dummy"}, "rid-1"};
+  auto r = append_one(*store, req);
+  REQUIRE(r.ok());
+  CHECK(r->first_position == 1);
+  CHECK(r->stream_versions == std::vector<std::uint64_t>{1});
+
+  auto e = store->read_event(1);
+  REQUIRE(e.ok());
+  CHECK(e->position == 1);
+  CHECK(e->stream == "team-1");
+  CHECK(e->stream_version == 1);
+  CHECK(e->type == "test.happened");
+  CHECK(e->schema_version == 1);
+  CHECK(e->recorded_at_us == r->recorded_at_us);
+  CHECK(e->actor == Actor{ActorType::kUser, 9, "dummy@dummy.dummy"});
+  CHECK(e->request_id == "rid-1");
+  CHECK(e->data == R"({"a":1})");
+  CHECK(e->hash == store->head_hash());
+  CHECK(store->head_position() == 1);
+}
+
+TEST_CASE("expected versions: any, no stream and exact each accept and refuse", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  REQUIRE(append_one(*store, {{ev("s", ExpectedVersion::no_stream())}, {}, ""}).ok());
+
+  SECTION("no stream refuses an existing stream and names both versions") {
+    auto r = append_one(*store, {{ev("s", ExpectedVersion::no_stream())}, {}, ""});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == ErrorCode::kConflict);
+    CHECK(r.error().message == "stream s: expected version no stream, actual version 1");
+  }
+  SECTION("exact accepts the current version and refuses another") {
+    CHECK(append_one(*store, {{ev("s", ExpectedVersion::exact(1))}, {}, ""}).ok());
+    auto r = append_one(*store, {{ev("s", ExpectedVersion::exact(1))}, {}, ""});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "stream s: expected version 1, actual version 2");
+  }
+  SECTION("any accepts whatever the version") {
+    CHECK(append_one(*store, {{ev("s", ExpectedVersion::any())}, {}, ""}).ok());
+    CHECK(append_one(*store, {{ev("new", ExpectedVersion::any())}, {}, ""}).ok());
+    CHECK(store->stream_version("s") == 2);
+    CHECK(store->stream_version("new") == 1);
+  }
+}
+
+TEST_CASE("a command whose later event conflicts leaves no event at all", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  REQUIRE(append_one(*store, {{ev("b", ExpectedVersion::no_stream())}, {}, ""}).ok());
+  auto tx = store->begin();
+  // The first command lands; the second's first event is fine but its second conflicts.
+  REQUIRE(tx->append({{ev("a", ExpectedVersion::no_stream())}, {}, ""}).ok());
+  auto r = tx->append({{ev("c", ExpectedVersion::no_stream()), ev("b", ExpectedVersion::exact(5))}, {}, ""});
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(store->commit(*tx).ok());
+  tx.reset();
+  CHECK(store->head_position() == 2);
+  CHECK(store->stream_version("a") == 1);
+  CHECK(store->stream_version("c") == 0);
+  CHECK_FALSE(store->read_event(3).ok());
+  CHECK(check_chain(*store).intact);
+}
+
+TEST_CASE("several events of one command on one stream get consecutive versions", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto r = append_one(*store, {{ev("t", ExpectedVersion::no_stream()), ev("t", ExpectedVersion::exact(1)),
+                                ev("u", ExpectedVersion::any())}, {}, ""});
+  REQUIRE(r.ok());
+  CHECK(r->stream_versions == std::vector<std::uint64_t>{1, 2, 1});
+  std::vector<std::uint64_t> versions;
+  for (auto c = store->read_stream("t"); c.valid(); c.next()) versions.push_back(c.current()->stream_version);
+  CHECK(versions == std::vector<std::uint64_t>{1, 2});
+  std::vector<std::uint64_t> from2;
+  for (auto c = store->read_stream("t", 2); c.valid(); c.next()) from2.push_back(c.current()->position);
+  CHECK(from2 == std::vector<std::uint64_t>{2});
+}
+
+TEST_CASE("reopening keeps every event, the head and the chain", "[store]") {
+  TempDir dir;
+  Hash head;
+  {
+    auto store = open_store(dir);
+    for (int i = 0; i < 50; ++i) REQUIRE(append_one(*store, {{ev("s" + std::to_string(i % 5), ExpectedVersion::any())}, {}, ""}).ok());
+    head = store->head_hash();
+  }
+  auto store = open_store(dir);
+  CHECK(store->head_position() == 50);
+  CHECK(store->head_hash() == head);
+  CHECK(store->stream_version("s3") == 10);
+  std::uint64_t n = 0;
+  for (auto c = store->read_all(41); c.valid(); c.next()) {
+    REQUIRE(c.current().ok());
+    CHECK(c.current()->position == 41 + n);
+    ++n;
+  }
+  CHECK(n == 10);
+  auto report = check_chain(*store);
+  CHECK(report.intact);
+  CHECK(report.events == 50);
+  CHECK(report.streams == 5);
+}
+
+TEST_CASE("a flipped byte in a stored event is reported at its position", "[store][tamper]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(append_one(*store, {{ev("s", ExpectedVersion::any(), R"({"n":)" + std::to_string(i) + "}")}, {}, ""}).ok());
+  }
+  std::string raw = encode_event(*store->read_event(13));
+  SECTION("in the payload") { raw[raw.size() - 40] ^= 0x01; }
+  SECTION("in the hash") { raw[raw.size() - 1] = static_cast<char>(raw[raw.size() - 1] ^ 0x40); }
+  SECTION("in a length prefix") { raw[20] ^= 0x7f; }
+  REQUIRE(store->overwrite_event_bytes_for_test(13, raw).ok());
+  auto report = check_chain(*store);
+  CHECK_FALSE(report.intact);
+  CHECK(report.first_bad_position == 13);
+  CHECK_FALSE(report.problem.empty());
+}
+
+TEST_CASE("a data dir held by another store is refused with its name", "[store]") {
+  TempDir dir;
+  auto first = open_store(dir);
+  auto second = Store::open(StoreOptions{.path = dir.str()});
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().message == "data dir " + dir.str() + " is in use by another process (its LOCK is held)");
+  // The holder is unharmed.
+  CHECK(append_one(*first, {{ev("s", ExpectedVersion::any())}, {}, ""}).ok());
+}
+
+TEST_CASE("a data dir written by a newer format version is refused", "[store]") {
+  TempDir dir;
+  {
+    auto store = open_store(dir);
+    auto meta = store->find_column("meta");
+    REQUIRE(meta);
+    auto tx = store->begin();
+    tx->put(*meta, "format_version", std::to_string(kStoreFormatVersion + 1));
+    REQUIRE(store->commit(*tx).ok());
+  }
+  auto again = Store::open(StoreOptions{.path = dir.str()});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().message.find("newer teamlog") != std::string::npos);
+}
+
+TEST_CASE("a secondary instance reads what the primary wrote, after catching up", "[store]") {
+  TempDir dir;
+  TempDir secondary_dir;
+  auto primary = open_store(dir);
+  REQUIRE(append_one(*primary, {{ev("s", ExpectedVersion::any())}, {}, ""}).ok());
+  auto secondary = Store::open(StoreOptions{.path = dir.str(), .mode = StoreOptions::Mode::kSecondary,
+                                            .secondary_path = secondary_dir.str()});
+  REQUIRE(secondary.ok());
+  CHECK((*secondary)->head_position() == 1);
+  REQUIRE(append_one(*primary, {{ev("s", ExpectedVersion::any())}, {}, ""}).ok());
+  REQUIRE((*secondary)->catch_up().ok());
+  CHECK((*secondary)->head_position() == 2);
+  CHECK((*secondary)->read_event(2).ok());
+  CHECK((*secondary)->begin() == nullptr);  // read-only: no writes through it
+}
+
+TEST_CASE("generic columns read their own writes inside a transaction and after commit", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto col = store->ensure_column("view.test");
+  REQUIRE(col.ok());
+  auto tx = store->begin();
+  tx->put(*col, "a/1", "one");
+  tx->put(*col, "a/2", "two");
+  tx->put(*col, "b/1", "other");
+  CHECK(tx->get(*col, "a/2") == "two");
+  CHECK_FALSE(store->get(*col, "a/2"));  // not visible outside before commit
+  std::vector<std::string> keys;
+  for (auto c = tx->scan(*col, "a/"); c->valid(); c->next()) keys.emplace_back(c->key());
+  CHECK(keys == std::vector<std::string>{"a/1", "a/2"});
+  REQUIRE(store->commit(*tx).ok());
+  tx.reset();
+  CHECK(store->get(*col, "a/2") == "two");
+  keys.clear();
+  for (auto c = store->scan(*col, "a/", "a/2"); c->valid(); c->next()) keys.emplace_back(c->key());
+  CHECK(keys == std::vector<std::string>{"a/2"});
+}
