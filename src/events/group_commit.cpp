@@ -50,7 +50,7 @@ void GroupCommitter::submit(std::unique_ptr<CommitJob> job) {
     std::lock_guard lock(mu_);
     if (!stopping_) {
       queue_.push_back(std::move(job));
-      cv_.notify_one();
+      if (!leader_active_) cv_.notify_one();
       return;
     }
   }
@@ -60,8 +60,34 @@ void GroupCommitter::submit(std::unique_ptr<CommitJob> job) {
 Result<AppendResult> GroupCommitter::append(AppendRequest request) {
   auto job = std::make_unique<AppendJob>(std::move(request));
   auto future = job->future();
-  submit(std::move(job));
+  std::unique_lock lock(mu_);
+  if (stopping_) {
+    lock.unlock();
+    job->finish(Error::make(ErrorCode::kUnavailable, "the writer is shutting down"));
+    return future.get();
+  }
+  queue_.push_back(std::move(job));
+  // Leader/follower, as RocksDB's own write path: a blocking appender that finds no batch in progress writes the
+  // batch itself, saving two thread hand-offs; otherwise it waits and the current leader's successor takes it.
+  if (!leader_active_) lead(lock);
+  lock.unlock();
   return future.get();
+}
+
+void GroupCommitter::lead(std::unique_lock<std::mutex>& lock) {
+  leader_active_ = true;
+  std::deque<std::unique_ptr<CommitJob>> pending;
+  pending.swap(queue_);
+  lock.unlock();
+  write_batch(pending);
+  lock.lock();
+  // Jobs past the batch limits go back to the front, ahead of later arrivals.
+  while (!pending.empty()) {
+    queue_.push_front(std::move(pending.back()));
+    pending.pop_back();
+  }
+  leader_active_ = false;
+  if (!queue_.empty() || stopping_) cv_.notify_one();
 }
 
 void GroupCommitter::stop() {
@@ -79,19 +105,11 @@ GroupCommitStats GroupCommitter::stats() const {
 }
 
 void GroupCommitter::run() {
-  std::deque<std::unique_ptr<CommitJob>> pending;
+  std::unique_lock lock(mu_);
   for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !pending.empty(); });
-      if (stopping_ && queue_.empty() && pending.empty()) return;
-      // Everything that arrived while the previous batch was being fsynced joins the next batch.
-      while (!queue_.empty()) {
-        pending.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    write_batch(pending);
+    cv_.wait(lock, [&] { return !leader_active_ && (stopping_ || !queue_.empty()); });
+    if (queue_.empty()) return;  // stopping, and everything queued has been written
+    lead(lock);
   }
 }
 

@@ -1,5 +1,7 @@
 // The single writer: gathers concurrent jobs into one WriteBatch with one fsync (group commit), and tells each
-// job its outcome only once its batch is durable.
+// job its outcome only once its batch is durable. One batch is in progress at a time, so jobs see each other's
+// effects in order. Jobs submitted asynchronously (from I/O threads) are written by the writer thread; a
+// blocking append() may write the batch itself when no batch is in progress.
 #pragma once
 
 #include <condition_variable>
@@ -61,6 +63,8 @@ class GroupCommitter {
 
  private:
   void run();
+  // Takes everything queued and writes it as one batch; `lock` (on mu_) is released while writing.
+  void lead(std::unique_lock<std::mutex>& lock);
   void write_batch(std::deque<std::unique_ptr<CommitJob>>& pending);
 
   Store& store_;
@@ -70,6 +74,7 @@ class GroupCommitter {
   std::condition_variable cv_;
   std::deque<std::unique_ptr<CommitJob>> queue_;
   bool stopping_ = false;
+  bool leader_active_ = false;  // a batch is being prepared or written, by the writer thread or an appender
   GroupCommitStats stats_;
   std::thread thread_;
 };

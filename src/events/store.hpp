@@ -3,7 +3,7 @@
 //
 // Column families:
 //   log       big-endian position -> encoded event (docs/STORAGE.md)
-//   streams   stream '\0' big-endian version -> big-endian position;  stream -> big-endian head version
+//   streams   stream '\0' big-endian version -> big-endian position (a stream's version is its last key)
 //   meta      "format_version" -> decimal;  "head" -> be64 position, 32-byte hash, be64 recorded_at_us
 //   anything else: created on demand by `ensure_column` (views "view.<name>", "idempotency", "outbox", ...)
 //
