@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "events/store.hpp"
 
@@ -34,7 +35,8 @@ struct GroupCommitOptions {
 
 struct GroupCommitStats {
   std::uint64_t jobs = 0;
-  std::uint64_t batches = 0;        // batches written (fsyncs)
+  std::uint64_t batches = 0;        // batches written
+  std::uint64_t syncs = 0;          // fsyncs (one may cover several batches)
   std::uint64_t events = 0;
   std::uint64_t failed_batches = 0;
   std::uint64_t fsync_ns_total = 0;
@@ -62,10 +64,20 @@ class GroupCommitter {
   GroupCommitStats stats() const;
 
  private:
+  struct Batch {
+    std::vector<std::unique_ptr<CommitJob>> jobs;
+    std::vector<std::size_t> threw;  // indexes of jobs whose prepare threw: rolled back, failed alone
+    WrittenBatch written;
+    Status status;  // a failure before the sync
+  };
+
   void run();
-  // Takes everything queued and writes it as one batch; `lock` (on mu_) is released while writing.
+  void run_syncer();
+  // Takes everything queued and writes it as one batch; `lock` (on mu_) is released while working.
   void lead(std::unique_lock<std::mutex>& lock);
-  void write_batch(std::deque<std::unique_ptr<CommitJob>>& pending);
+  Batch write_batch(std::deque<std::unique_ptr<CommitJob>>& pending);
+  Status timed_sync(const WrittenBatch& written);
+  static void finish(Batch& batch, const Status& status);
 
   Store& store_;
   GroupCommitOptions options_;
@@ -75,8 +87,14 @@ class GroupCommitter {
   std::deque<std::unique_ptr<CommitJob>> queue_;
   bool stopping_ = false;
   bool leader_active_ = false;  // a batch is being prepared or written, by the writer thread or an appender
+  std::condition_variable sync_cv_;
+  std::deque<Batch> to_sync_;    // written, waiting for the syncer's fsync
+  bool sync_in_progress_ = false;
+  bool writer_running_ = true;
+  mutable std::mutex stats_mu_;
   GroupCommitStats stats_;
   std::thread thread_;
+  std::thread syncer_;
 };
 
 }  // namespace teamlog

@@ -78,8 +78,9 @@ class StreamPrefix final : public rocksdb::SliceTransform {
 };
 
 // A stream's committed version: its last index key (0 when it has none).
-std::uint64_t read_stream_head(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* streams, std::string_view stream) {
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), streams));
+std::uint64_t read_stream_head(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* streams, std::string_view stream,
+                               const rocksdb::ReadOptions& ro = rocksdb::ReadOptions()) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, streams));
   const std::string last = stream_index_key(stream, ~std::uint64_t{0});
   it->SeekForPrev(last);
   if (!it->Valid()) return 0;
@@ -114,9 +115,11 @@ bool decode_head(std::string_view in, Head& h) {
 // lets RocksDB stop at the end of the prefix instead of wading through later keys and tombstones.
 class RocksKvCursor final : public KvCursor {
  public:
-  explicit RocksKvCursor(std::string_view prefix)
-      : prefix_(prefix), upper_(prefix_successor(prefix)), upper_slice_(upper_) {
+  explicit RocksKvCursor(std::string_view prefix, const rocksdb::Snapshot* snapshot = nullptr,
+                         std::shared_ptr<const void> pin = nullptr)
+      : prefix_(prefix), upper_(prefix_successor(prefix)), upper_slice_(upper_), pin_(std::move(pin)) {
     if (!upper_.empty()) read_options_.iterate_upper_bound = &upper_slice_;
+    read_options_.snapshot = snapshot;
   }
   RocksKvCursor(const RocksKvCursor&) = delete;
   RocksKvCursor& operator=(const RocksKvCursor&) = delete;
@@ -134,6 +137,7 @@ class RocksKvCursor final : public KvCursor {
   std::string prefix_;
   std::string upper_;
   rocksdb::Slice upper_slice_;
+  std::shared_ptr<const void> pin_;  // keeps the snapshot alive while iterating
   rocksdb::ReadOptions read_options_;
   std::unique_ptr<rocksdb::Iterator> it_;
 };
@@ -153,8 +157,17 @@ struct Store::Impl {
   rocksdb::ColumnFamilyOptions cf_options;
   rocksdb::WriteOptions write_options;
 
-  mutable std::mutex head_mu;
-  Head head;
+  // What readers see: the state as of the last durable batch, pinned by a RocksDB snapshot, so that a write that is
+  // in the WAL but not yet fsynced is never visible (write -> snapshot -> sync -> publish).
+  struct Published {
+    std::shared_ptr<const rocksdb::Snapshot> snapshot;  // null on a secondary instance (reads the latest)
+    Head head;
+    rocksdb::SequenceNumber sequence = 0;
+  };
+  std::atomic<std::shared_ptr<const Published>> published;
+  Head written_head;  // the writer's head: the last batch written, synced or not (writer thread only)
+  std::mutex sync_mu;  // serialises SyncWAL and publishing
+  rocksdb::SequenceNumber synced_sequence = 0;
   std::atomic<bool> failed{false};
   std::atomic<bool> tx_open{false};
   // Committed stream versions the writer has seen, so that appends need no read. Touched only by the one open
@@ -165,6 +178,7 @@ struct Store::Impl {
   // Handles must go before the DB closes, also when open() gives up half-way.
   ~Impl() {
     if (!db) return;
+    published.store(nullptr);
     for (std::size_t i = 0; i < column_count.load(); ++i) {
       if (auto* h = handles[i].load()) (void)db->DestroyColumnFamilyHandle(h);
     }
@@ -189,9 +203,24 @@ struct Store::Impl {
     }
     return std::nullopt;
   }
-  Head committed_head() const {
-    std::lock_guard lock(head_mu);
-    return head;
+  std::shared_ptr<const Published> current() const { return published.load(std::memory_order_acquire); }
+  Head committed_head() const { return current()->head; }
+  rocksdb::ReadOptions read_options(const Published& p) const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = p.snapshot.get();
+    return ro;
+  }
+  std::shared_ptr<const Published> make_published(const Head& h, bool with_snapshot) {
+    auto p = std::make_shared<Published>();
+    p->head = h;
+    if (with_snapshot) {
+      rocksdb::DB* d = db.get();
+      p->snapshot = std::shared_ptr<const rocksdb::Snapshot>(d->GetSnapshot(), [d](const rocksdb::Snapshot* sn) {
+        d->ReleaseSnapshot(sn);
+      });
+      p->sequence = p->snapshot->GetSequenceNumber();
+    }
+    return p;
   }
 };
 
@@ -201,16 +230,18 @@ struct Store::Impl {
 class EventCursor::Impl {
  public:
   // The whole log from a position.
-  Impl(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, std::uint64_t from) : db_(db), log_(log) {
-    it_.reset(db->NewIterator(rocksdb::ReadOptions(), log));
+  Impl(rocksdb::DB* db, std::shared_ptr<const void> pin, rocksdb::ReadOptions ro, rocksdb::ColumnFamilyHandle* log,
+       std::uint64_t from)
+      : db_(db), pin_(std::move(pin)), ro_(ro), log_(log) {
+    it_.reset(db->NewIterator(ro_, log));
     it_->Seek(encode_be64(from));
     load();
   }
   // One stream from a version, through the stream index.
-  Impl(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log, rocksdb::ColumnFamilyHandle* streams, std::string_view stream,
-       std::uint64_t from)
-      : db_(db), log_(log), prefix_(std::string(stream) + '\0'), by_stream_(true) {
-    it_.reset(db->NewIterator(rocksdb::ReadOptions(), streams));
+  Impl(rocksdb::DB* db, std::shared_ptr<const void> pin, rocksdb::ReadOptions ro, rocksdb::ColumnFamilyHandle* log,
+       rocksdb::ColumnFamilyHandle* streams, std::string_view stream, std::uint64_t from)
+      : db_(db), pin_(std::move(pin)), ro_(ro), log_(log), prefix_(std::string(stream) + '\0'), by_stream_(true) {
+    it_.reset(db->NewIterator(ro_, streams));
     it_->Seek(stream_index_key(stream, from));
     load();
   }
@@ -228,7 +259,7 @@ class EventCursor::Impl {
     if (valid_ && by_stream_) valid_ = view(it_->key()).starts_with(prefix_);
     if (!valid_) return;
     if (by_stream_) {
-      auto s = db_->Get(rocksdb::ReadOptions(), log_, it_->value(), &raw_);
+      auto s = db_->Get(ro_, log_, it_->value(), &raw_);
       if (!s.ok()) {
         current_ = from_rocks(s, "reading an indexed event");
         return;
@@ -243,6 +274,8 @@ class EventCursor::Impl {
   }
 
   rocksdb::DB* db_;
+  std::shared_ptr<const void> pin_;  // keeps the snapshot the iterator reads alive
+  rocksdb::ReadOptions ro_;
   rocksdb::ColumnFamilyHandle* log_;
   std::unique_ptr<rocksdb::Iterator> it_;
   std::string prefix_;
@@ -388,7 +421,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
       return Error::make(ErrorCode::kCorruption, "the recorded head hash differs from event " + std::to_string(last));
     }
   }
-  impl->head = head;
+  impl->written_head = head;
+  impl->published.store(impl->make_published(head, !secondary));
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -400,24 +434,29 @@ std::int64_t Store::head_recorded_at_us() const { return impl_->committed_head()
 bool Store::failed() const { return impl_->failed.load(); }
 
 EventCursor Store::read_all(std::uint64_t from_position) const {
-  return EventCursor(std::make_unique<EventCursor::Impl>(impl_->db.get(), impl_->log, from_position));
+  auto p = impl_->current();
+  return EventCursor(
+      std::make_unique<EventCursor::Impl>(impl_->db.get(), p, impl_->read_options(*p), impl_->log, from_position));
 }
 
 EventCursor Store::read_stream(std::string_view stream, std::uint64_t from_version) const {
-  return EventCursor(
-      std::make_unique<EventCursor::Impl>(impl_->db.get(), impl_->log, impl_->streams, stream, from_version));
+  auto p = impl_->current();
+  return EventCursor(std::make_unique<EventCursor::Impl>(impl_->db.get(), p, impl_->read_options(*p), impl_->log,
+                                                         impl_->streams, stream, from_version));
 }
 
 Result<Event> Store::read_event(std::uint64_t position) const {
   std::string value;
-  auto s = impl_->db->Get(rocksdb::ReadOptions(), impl_->log, encode_be64(position), &value);
+  auto p = impl_->current();
+  auto s = impl_->db->Get(impl_->read_options(*p), impl_->log, encode_be64(position), &value);
   if (s.IsNotFound()) return Error::make(ErrorCode::kNotFound, "no event at position " + std::to_string(position));
   if (!s.ok()) return from_rocks(s, "reading event " + std::to_string(position));
   return decode_event(value);
 }
 
 std::uint64_t Store::stream_version(std::string_view stream) const {
-  return read_stream_head(impl_->db.get(), impl_->streams, stream);
+  auto p = impl_->current();
+  return read_stream_head(impl_->db.get(), impl_->streams, stream, impl_->read_options(*p));
 }
 
 Result<ColumnId> Store::ensure_column(std::string_view name) {
@@ -456,13 +495,15 @@ std::optional<std::string> Store::get(ColumnId column, std::string_view key) con
   auto* h = impl_->handle(column);
   if (h == nullptr) return std::nullopt;
   std::string value;
-  auto s = impl_->db->Get(rocksdb::ReadOptions(), h, slice(key), &value);
+  auto p = impl_->current();
+  auto s = impl_->db->Get(impl_->read_options(*p), h, slice(key), &value);
   if (!s.ok()) return std::nullopt;
   return value;
 }
 
 std::unique_ptr<KvCursor> Store::scan(ColumnId column, std::string_view prefix, std::string_view start) const {
-  auto c = std::make_unique<RocksKvCursor>(prefix);
+  auto p = impl_->current();
+  auto c = std::make_unique<RocksKvCursor>(prefix, p->snapshot.get(), p);
   c->init(impl_->db->NewIterator(c->read_options(), impl_->handle(column)), start);
   return c;
 }
@@ -474,8 +515,7 @@ Status Store::catch_up() {
   std::string value;
   Head head;
   if (impl_->db->Get(rocksdb::ReadOptions(), impl_->meta, kHeadKey, &value).ok() && decode_head(value, head)) {
-    std::lock_guard lock(impl_->head_mu);
-    impl_->head = head;
+    impl_->published.store(impl_->make_published(head, false));
   }
   return {};
 }
@@ -495,6 +535,7 @@ std::uint64_t Store::approximate_size_bytes() const {
 Status Store::overwrite_event_bytes_for_test(std::uint64_t position, std::string_view bytes) {
   auto s = impl_->db->Put(impl_->write_options, impl_->log, encode_be64(position), slice(bytes));
   if (!s.ok()) return from_rocks(s, "overwriting an event");
+  impl_->published.store(impl_->make_published(impl_->committed_head(), !read_only()));
   return {};
 }
 
@@ -535,11 +576,11 @@ std::unique_ptr<Transaction> Store::begin() {
   if (!impl_->tx_open.compare_exchange_strong(expected, true)) return nullptr;
   auto t = std::make_unique<Transaction::Impl>();
   t->store = impl_.get();
-  t->head = impl_->committed_head();
+  t->head = impl_->written_head;
   return std::unique_ptr<Transaction>(new Transaction(std::move(t)));
 }
 
-Status Store::commit(Transaction& tx) {
+Result<WrittenBatch> Store::write(Transaction& tx) {
   auto& t = *tx.impl_;
   if (impl_->failed.load()) {
     return Error::make(ErrorCode::kUnavailable, "the store refuses writes after a failed write; restart the server");
@@ -553,24 +594,59 @@ Status Store::commit(Transaction& tx) {
     wb->Put(impl_->log, pos_key, t.encoded[i]);
     wb->Put(impl_->streams, stream_index_key(e.stream, e.stream_version), pos_key);
   }
-  if (wb->Count() == 0) return {};
   if (!t.events.empty()) wb->Put(impl_->meta, kHeadKey, encode_head(t.head));
-  if (impl_->options.fault_before_write != nullptr && *impl_->options.fault_before_write) {
-    Status injected = (*impl_->options.fault_before_write)();
-    if (!injected.ok()) {
-      impl_->failed.store(true);
-      return injected;
-    }
-  }
-  auto s = impl_->db->Write(impl_->write_options, t.batch.GetWriteBatch());
+  WrittenBatch written;
+  written.empty = wb->Count() == 0;
+  if (written.empty) return written;
+  rocksdb::WriteOptions wo;
+  wo.sync = false;  // made durable by sync(); readers do not see it before then
+  auto s = impl_->db->Write(wo, wb);
   if (!s.ok()) {
     impl_->failed.store(true);
     return from_rocks(s, "writing a batch");
   }
   for (auto& [stream, version] : t.streams) impl_->stream_cache[stream] = version;
-  std::lock_guard lock(impl_->head_mu);
-  impl_->head = t.head;
+  impl_->written_head = t.head;
+  written.published = impl_->make_published(t.head, true);
+  return written;
+}
+
+Status Store::sync(const WrittenBatch& batch) {
+  if (batch.empty) return {};
+  auto target = std::static_pointer_cast<const Impl::Published>(batch.published);
+  std::lock_guard lock(impl_->sync_mu);
+  if (impl_->failed.load()) {
+    return Error::make(ErrorCode::kUnavailable, "the store refuses writes after a failed write; restart the server");
+  }
+  if (target->sequence > impl_->synced_sequence) {
+    // Everything written before this point is covered by the one fsync below, later batches included.
+    const rocksdb::SequenceNumber covered = impl_->db->GetLatestSequenceNumber();
+    Status injected;
+    if (impl_->options.fault_before_write != nullptr && *impl_->options.fault_before_write) {
+      injected = (*impl_->options.fault_before_write)();
+    }
+    if (!injected.ok()) {
+      impl_->failed.store(true);
+      return injected;
+    }
+    if (impl_->options.sync) {
+      auto s = impl_->db->SyncWAL();
+      if (!s.ok()) {
+        // A failed fsync leaves the file state unknown (PostgreSQL's "fsyncgate"): acknowledge nothing, ever again.
+        impl_->failed.store(true);
+        return from_rocks(s, "syncing the write-ahead log");
+      }
+    }
+    impl_->synced_sequence = covered;
+  }
+  if (target->sequence > impl_->current()->sequence) impl_->published.store(target, std::memory_order_release);
   return {};
+}
+
+Status Store::commit(Transaction& tx) {
+  auto written = write(tx);
+  if (!written.ok()) return std::move(written).error();
+  return sync(*written);
 }
 
 Result<AppendResult> Transaction::append(const AppendRequest& request) {

@@ -7,8 +7,8 @@
 //   meta      "format_version" -> decimal;  "head" -> be64 position, 32-byte hash, be64 recorded_at_us
 //   anything else: created on demand by `ensure_column` (views "view.<name>", "idempotency", "outbox", ...)
 //
-// Threading: reads are safe from any thread. Writes go through one Transaction at a time (one writer thread,
-// see GroupCommitter); `commit` makes it durable with one synced WriteBatch.
+// Threading: reads are safe from any thread and see only durable state (a snapshot published after each fsync).
+// Writes go through one Transaction at a time (one writer, see GroupCommitter); `write` + `sync` make it durable.
 #pragma once
 
 #include <atomic>
@@ -60,6 +60,12 @@ class EventCursor {
 
 class Transaction;
 
+// A batch written to the WAL and memtable but not yet known durable; `Store::sync` makes it so and visible.
+struct WrittenBatch {
+  bool empty = true;
+  std::shared_ptr<const void> published;  // the state readers will see once it is durable
+};
+
 class Store final : public KvReader {
  public:
   static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
@@ -92,8 +98,13 @@ class Store final : public KvReader {
 
   // The single writer's unit of work. Only one may be open at a time.
   std::unique_ptr<Transaction> begin();
-  // One WriteBatch, synced. On failure nothing is acknowledged and the store refuses further writes (a failed
-  // fsync leaves the file state unknown; PostgreSQL's "fsyncgate" lesson): restart to recover through the WAL.
+  // Commit in two steps, so that the writer can prepare the next batch while this one is fsynced: `write` applies
+  // the transaction as one WriteBatch (WAL + memtable, not yet synced; later transactions see it, readers do not);
+  // `sync` fsyncs the WAL and then shows readers the state as of that batch. On any failure nothing is
+  // acknowledged and the store refuses further writes (a failed fsync leaves the file state unknown): restart to
+  // recover through the WAL. `commit` is both in one.
+  Result<WrittenBatch> write(Transaction& tx);
+  Status sync(const WrittenBatch& batch);
   Status commit(Transaction& tx);
   bool failed() const;
 

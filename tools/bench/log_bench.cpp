@@ -149,7 +149,9 @@ Row ours_async(const std::string& dir, int appenders, double seconds, std::size_
                teamlog::GroupCommitStats& stats) {
   auto store = teamlog::Store::open(teamlog::StoreOptions{.path = dir});
   if (!store.ok()) std::exit(1);
-  teamlog::GroupCommitter writer(**store);
+  teamlog::GroupCommitOptions gco;
+  if (const char* e = std::getenv("BENCH_MAX_BATCH")) gco.max_batch_events = std::stoul(e);
+  teamlog::GroupCommitter writer(**store, gco);
   AsyncAppend::Shared shared;
   shared.writer = &writer;
   shared.data = "{\"pad\":\"" + std::string(payload > 12 ? payload - 12 : 0, 'x') + "\"}";
