@@ -1,0 +1,42 @@
+// Access-log formatting. Paths and ids come from clients: they are JSON-escaped so a line is always one line.
+#include "http/access_log.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "http/json_body.hpp"
+
+namespace teamlog::http {
+
+void log_access(spdlog::logger& logger, LogFormat format, const AccessRecord& r) {
+  if (!logger.should_log(spdlog::level::info)) return;
+  std::string line;
+  line.reserve(160);
+  if (format == LogFormat::kJson) {
+    line += "\"method\":";
+    write_json_string(line, r.method);
+    line += ",\"path\":";
+    write_json_string(line, r.path);
+    line += ",\"status\":" + std::to_string(r.status);
+    line += ",\"bytes\":" + std::to_string(r.bytes);
+    line += ",\"duration_us\":" + std::to_string(r.duration_us);
+    line += ",\"request_id\":";
+    write_json_string(line, r.request_id);
+    line += ",\"remote\":";
+    write_json_string(line, r.remote);
+  } else {
+    // Text mode keeps the path readable but still escapes control bytes and quotes via the JSON form.
+    line += r.method;
+    line += ' ';
+    std::string path;
+    write_json_string(path, r.path);
+    line.append(path, 1, path.size() - 2);
+    line += ' ' + std::to_string(r.status) + ' ' + std::to_string(r.bytes) + "B " + std::to_string(r.duration_us) +
+            "us id=";
+    line += r.request_id;
+    line += " remote=";
+    line += r.remote;
+  }
+  logger.info(line);
+}
+
+}  // namespace teamlog::http

@@ -1,0 +1,152 @@
+// JSON request parsing with limits and the ujson-compatible writer used for every response body.
+#include "http/json_body.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include <boost/json/parse.hpp>
+
+#include "http/utf8.hpp"
+
+namespace teamlog::http {
+namespace {
+
+constexpr char kHex[] = "0123456789abcdef";
+
+void append_u_escape(std::string& out, unsigned unit) {
+  const char esc[6] = {'\\', 'u', kHex[(unit >> 12) & 0xF], kHex[(unit >> 8) & 0xF], kHex[(unit >> 4) & 0xF],
+                       kHex[unit & 0xF]};
+  out.append(esc, sizeof esc);
+}
+
+Error parse_error(std::string reason) {
+  return Error::make(ErrorCode::kInvalidArgument, "JSON parse error - " + std::move(reason));
+}
+
+void write_double(std::string& out, double d) {
+  if (!std::isfinite(d)) {  // not representable in JSON; Boost.JSON never parses one
+    out += "null";
+    return;
+  }
+  std::array<char, 32> buf{};
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), d);
+  const std::string_view text(buf.data(), static_cast<std::size_t>(end - buf.data()));
+  out += text;
+  if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+}  // namespace
+
+Result<boost::json::value> parse_json_body(std::string_view body, const JsonLimits& limits) {
+  if (body.empty()) return boost::json::value(boost::json::object());
+  if (body.size() > limits.max_bytes) {
+    return parse_error("body larger than " + std::to_string(limits.max_bytes) + " bytes");
+  }
+  boost::json::parse_options options;
+  options.max_depth = limits.max_depth;
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(body, ec, {}, options);
+  if (!ec) return value;
+  // Boost.JSON reports bad UTF-8 as a plain "syntax error"; name the real cause, it is a common client bug.
+  if (const std::size_t bad = find_invalid_utf8(body); bad != std::string_view::npos) {
+    return parse_error("invalid UTF-8 at byte " + std::to_string(bad));
+  }
+  return parse_error(ec.message());
+}
+
+void write_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  std::size_t i = 0;
+  while (i < s.size()) {
+    // Copy the longest run that needs no escaping in one append.
+    std::size_t run = i;
+    while (run < s.size()) {
+      const auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
+    const auto c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"': out += "\\\""; ++i; continue;
+      case '\\': out += "\\\\"; ++i; continue;
+      case '\b': out += "\\b"; ++i; continue;
+      case '\f': out += "\\f"; ++i; continue;
+      case '\n': out += "\\n"; ++i; continue;
+      case '\r': out += "\\r"; ++i; continue;
+      case '\t': out += "\\t"; ++i; continue;
+      default: break;
+    }
+    if (c < 0x80) {
+      append_u_escape(out, c);
+      ++i;
+      continue;
+    }
+    char32_t cp = decode_utf8(s, i);
+    if (cp == kInvalidCodePoint) cp = 0xFFFD;
+    if (cp >= 0x10000) {
+      const char32_t v = cp - 0x10000;
+      append_u_escape(out, static_cast<unsigned>(0xD800 + (v >> 10)));
+      append_u_escape(out, static_cast<unsigned>(0xDC00 + (v & 0x3FF)));
+    } else {
+      append_u_escape(out, static_cast<unsigned>(cp));
+    }
+  }
+  out += '"';
+}
+
+void write_json(std::string& out, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null: out += "null"; return;
+    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
+    case boost::json::kind::int64: {
+      std::array<char, 24> buf{};
+      const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_int64());
+      out.append(buf.data(), end);
+      return;
+    }
+    case boost::json::kind::uint64: {
+      std::array<char, 24> buf{};
+      const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_uint64());
+      out.append(buf.data(), end);
+      return;
+    }
+    case boost::json::kind::double_: write_double(out, v.get_double()); return;
+    case boost::json::kind::string: write_json_string(out, v.get_string()); return;
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        write_json(out, item);
+      }
+      out += ']';
+      return;
+    }
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& entry : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        write_json_string(out, entry.key());
+        out += ':';
+        write_json(out, entry.value());
+      }
+      out += '}';
+      return;
+    }
+  }
+}
+
+std::string to_json(const boost::json::value& v) {
+  std::string out;
+  write_json(out, v);
+  return out;
+}
+
+}  // namespace teamlog::http

@@ -1,0 +1,35 @@
+// JSON on the wire: request bodies parsed with limits, responses written compact and ASCII-only like pretix's ujson.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include "events/result.hpp"
+
+namespace teamlog::http {
+
+struct JsonLimits {
+  std::size_t max_depth = 64;
+  std::size_t max_bytes = std::size_t{1} << 20;
+};
+
+// Parses a request body. An empty body is `{}`, as DRF never runs its parser on an empty stream. Errors are
+// kInvalidArgument whose message is DRF's `JSON parse error - <reason>` (the 400 `detail`); invalid UTF-8 is
+// rejected with its byte offset.
+Result<boost::json::value> parse_json_body(std::string_view body, const JsonLimits& limits = {});
+
+// Appends s as a JSON string literal (with quotes) escaped like ujson with ensure_ascii: every non-ASCII code point
+// as \uXXXX (lowercase hex, surrogate pairs above U+FFFF), control characters as \b \f \n \r \t or \u00XX, and DEL
+// as \u007f. Unlike ujson we do not escape '/' as "\/": both are valid JSON and the plain form is easier to read.
+// Invalid UTF-8 in s (which validated input never has) becomes \ufffd rather than corrupt output.
+void write_json_string(std::string& out, std::string_view s);
+
+// Appends v as compact JSON (no spaces), object keys in insertion order, strings as write_json_string, doubles in
+// Python's repr style (shortest round-trip form, always with a '.' or exponent, e.g. 1.0).
+void write_json(std::string& out, const boost::json::value& v);
+std::string to_json(const boost::json::value& v);
+
+}  // namespace teamlog::http

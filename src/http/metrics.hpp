@@ -1,0 +1,118 @@
+// A small thread-safe Prometheus registry (text format 0.0.4): counters, gauges, histograms and callback values.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace teamlog::http {
+
+inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+class Counter {
+ public:
+  void inc(std::uint64_t n = 1) noexcept { value_.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+class Gauge {
+ public:
+  void set(double v) noexcept { value_.store(v, std::memory_order_relaxed); }
+  void add(double v) noexcept { value_.fetch_add(v, std::memory_order_relaxed); }
+  double value() const noexcept { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<double> value_{0.0};
+};
+
+class Histogram {
+ public:
+  // `bounds`: the buckets' inclusive upper bounds, ascending; +Inf is implied.
+  explicit Histogram(std::vector<double> bounds);
+  void observe(double v) noexcept;
+
+  const std::vector<double>& bounds() const { return bounds_; }
+  // Per-bucket (not cumulative) counts, bounds().size() + 1 of them, the last for +Inf.
+  std::vector<std::uint64_t> bucket_counts() const;
+  double sum() const noexcept { return sum_.load(std::memory_order_relaxed); }
+
+ private:
+  std::vector<double> bounds_;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
+  std::atomic<double> sum_{0.0};
+};
+
+enum class MetricType { kCounter, kGauge, kHistogram };
+
+using MetricLabels = std::vector<std::pair<std::string, std::string>>;
+
+// Families are rendered in registration order and series in creation order. Getting a metric that exists returns
+// the same object; references stay valid for the registry's lifetime. Registration takes a mutex, so hot paths
+// keep the returned reference (or cache it per thread, as RequestMetrics does) instead of looking up every time.
+// Misuse (bad names, one name with two types or two label sets) throws std::invalid_argument: metrics are wired
+// at startup, so that is a programming error.
+class MetricsRegistry {
+ public:
+  MetricsRegistry();
+  ~MetricsRegistry();
+  MetricsRegistry(const MetricsRegistry&) = delete;
+  MetricsRegistry& operator=(const MetricsRegistry&) = delete;
+
+  Counter& counter(std::string_view name, std::string_view help, const MetricLabels& labels = {});
+  Gauge& gauge(std::string_view name, std::string_view help, const MetricLabels& labels = {});
+  Histogram& histogram(std::string_view name, std::string_view help, const MetricLabels& labels,
+                       const std::vector<double>& bounds);
+
+  // A counter or gauge whose value is read when rendering (log position, batch sizes, fsync seconds...). The
+  // callback runs under the registry mutex on the scraping thread: it must be thread-safe, cheap, must not touch
+  // the registry, and must stay callable for the registry's lifetime. Registering the same series again replaces
+  // its callback.
+  void callback(MetricType type, std::string_view name, std::string_view help, const MetricLabels& labels,
+                std::function<double()> read);
+
+  // Everything in the Prometheus text exposition format.
+  std::string render() const;
+
+  // 100 µs .. 1 s, for request latencies in seconds.
+  static const std::vector<double>& latency_buckets();
+
+ private:
+  struct Series;
+  struct Family;
+  // Gets or creates a series; `read` non-null makes (or updates) a callback series.
+  Series& series(MetricType type, std::string_view name, std::string_view help, const MetricLabels& labels,
+                 const std::vector<double>* bounds, std::function<double()>* read);
+
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Family>> families_;
+  std::unordered_map<std::string, Family*> by_name_;
+};
+
+// The HTTP request metrics: teamlog_http_requests_total{route,method,status} and
+// teamlog_http_request_duration_seconds{route,method}. One recorder per I/O thread (it is not thread-safe): it
+// caches series pointers, so after warm-up a request costs two hash lookups in thread-local maps and three
+// relaxed atomic adds, with no lock.
+class RequestMetrics {
+ public:
+  explicit RequestMetrics(MetricsRegistry& registry) : registry_(registry) {}
+  // `route` is the route pattern (empty: "unmatched"); unknown methods are labelled "other".
+  void record(std::string_view route, std::string_view method, unsigned status, double seconds);
+
+ private:
+  MetricsRegistry& registry_;
+  std::string key_;  // reused lookup key, so a cache hit allocates nothing
+  std::unordered_map<std::string, Counter*> counters_;
+  std::unordered_map<std::string, Histogram*> durations_;
+};
+
+}  // namespace teamlog::http
