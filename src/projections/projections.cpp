@@ -1,1 +1,77 @@
-// Placeholder translation unit until the projections land (issue 3).
+// The projection registry and helpers shared by the folds.
+#include "projections/projections.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "projections/json_text.hpp"
+#include "projections/keys.hpp"
+
+namespace teamlog::projections {
+
+const std::array<ProjectionDef, kViewCount>& definitions() {
+  static const std::array<ProjectionDef, kViewCount> defs = {{
+      {ViewId::kOrganizers, "organizers", 1, apply_organizers},
+      {ViewId::kEvents, "events", 1, apply_events},
+      {ViewId::kUsers, "users", 1, apply_users},
+      {ViewId::kTeams, "teams", 1, apply_teams},
+      {ViewId::kMembers, "members", 1, apply_members},
+      {ViewId::kInvites, "invites", 1, apply_invites},
+      {ViewId::kTokens, "tokens", 1, apply_tokens},
+      {ViewId::kAudit, "audit", 1, apply_audit},
+  }};
+  return defs;
+}
+
+const ProjectionDef* find_definition(std::string_view name) {
+  for (const auto& d : definitions()) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+Status apply_event(KvWriter& kv, const ViewColumns& columns, const Event& event, std::optional<ViewId> only) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(event.data, ec);
+  if (ec || !parsed.is_object()) {
+    return Error::make(ErrorCode::kCorruption,
+                       "event " + std::to_string(event.position) + " has a payload that is not a JSON object");
+  }
+  EventView ev{event, parsed.get_object()};
+  for (const auto& d : definitions()) {
+    if (only && *only != d.id) continue;
+    d.apply(kv, columns[d.id], ev);
+  }
+  return {};
+}
+
+void add_to_count(KvWriter& kv, ColumnId column, std::string_view key, std::int64_t delta) {
+  std::int64_t n = read_count(kv, column, key) + delta;
+  if (n <= 0) {
+    kv.del(column, key);
+  } else {
+    kv.put(column, key, keys::be(n));
+  }
+}
+
+std::int64_t read_count(const KvReader& kv, ColumnId column, std::string_view key) {
+  auto v = kv.get(column, key);
+  return v && v->size() == 8 ? keys::from_be(*v) : 0;
+}
+
+void raise_seq(KvWriter& kv, ColumnId column, std::int64_t id) {
+  if (id > read_seq(kv, column)) kv.put(column, keys::kSeq, keys::be(id));
+}
+
+std::int64_t read_seq(const KvReader& kv, ColumnId column) { return read_count(kv, column, keys::kSeq); }
+
+std::string event_order_key(std::int64_t date_from_us, const boost::json::value& name, std::string_view slug) {
+  // Flip the sign bit so that negative times sort before positive ones bytewise.
+  std::string key = encode_be64(static_cast<std::uint64_t>(date_from_us) ^ (std::uint64_t{1} << 63));
+  key += name.is_string() ? std::string(name.get_string()) : to_json(name);
+  key.push_back('\0');
+  key.append(slug);
+  return key;
+}
+
+}  // namespace teamlog::projections

@@ -1,0 +1,56 @@
+// The audit index: every event of an organizer, by position and by team, rendered as an audit entry.
+#include <boost/json/object.hpp>
+
+#include "events/types.hpp"
+#include "projections/audit_entry.hpp"
+#include "projections/json_text.hpp"
+#include "projections/keys.hpp"
+#include "projections/payload.hpp"
+#include "projections/projections.hpp"
+
+namespace teamlog::projections {
+
+std::string audit_organizer(const Event& event, const boost::json::object& data) {
+  if (event.type == event_types::kOrganizerCreated) return std::string(str_of(data, "slug"));
+  return std::string(str_of(data, "organizer"));
+}
+
+std::string render_audit_entry(const Event& event, const boost::json::object& data) {
+  std::string out = "{\"position\":" + std::to_string(event.position) + ",\"datetime\":";
+  append_json_string(out, format_rfc3339_utc(event.recorded_at_us));
+  out += ",\"action_type\":";
+  append_json_string(out, event.type);
+  out += ",\"team\":";
+  auto* team = data.if_contains("team");
+  out += team && team->is_int64() && event.type.starts_with("pretix.team.") ? std::to_string(team->get_int64()) : "null";
+  out += ",\"actor\":{\"type\":";
+  append_json_string(out, actor_type_name(event.actor.type));
+  out += ",\"id\":";
+  out += event.actor.type == ActorType::kSystem ? "null" : std::to_string(event.actor.id);
+  out += ",\"name\":";
+  append_json_string(out, event.actor.name);
+  out += "},\"data\":";
+  if (auto* log = data.if_contains("log")) {
+    append_json(out, *log);
+  } else {
+    append_json(out, data);
+  }
+  out.push_back('}');
+  return out;
+}
+
+void apply_audit(KvWriter& kv, ColumnId column, const EventView& ev) {
+  auto org = audit_organizer(ev.event, ev.data);
+  if (org.empty()) return;  // users are not any one organizer's
+  // The value starts with the recorded time (8 bytes) so that `since` filters need not parse the entry.
+  kv.put(column, keys::audit(org, ev.event.position),
+         keys::join(encode_be64(static_cast<std::uint64_t>(ev.event.recorded_at_us)), render_audit_entry(ev.event, ev.data)));
+  add_to_count(kv, column, keys::audit_count(org), 1);
+  if (ev.event.type.starts_with("pretix.team.")) {
+    const std::int64_t team = int_of(ev.data, "team");
+    kv.put(column, keys::join(keys::audit_team_prefix(org, team), encode_be64(ev.event.position)), "");
+    add_to_count(kv, column, keys::audit_team_count(org, team), 1);
+  }
+}
+
+}  // namespace teamlog::projections

@@ -1,0 +1,191 @@
+// Lookups and pages over the view columns.
+#include "projections/queries.hpp"
+
+#include "projections/keys.hpp"
+
+namespace teamlog::projections {
+
+bool TokenGrant::has(std::string_view flag) const {
+  for (std::size_t i = 0; i < kTeamFlagCount; ++i) {
+    if (kTeamFlagNames[i] == flag) return flags[i];
+  }
+  return false;
+}
+
+Page Queries::page(ColumnId column, std::string_view prefix, std::string_view count_key, std::int64_t offset,
+                   std::int64_t limit) const {
+  Page p;
+  p.count = read_count(kv_, column, count_key);
+  if (offset >= p.count) return p;
+  auto c = kv_.scan(column, prefix);
+  for (std::int64_t i = 0; i < offset && c->valid(); ++i) c->next();
+  for (; c->valid() && static_cast<std::int64_t>(p.items.size()) < limit; c->next()) p.items.emplace_back(c->value());
+  return p;
+}
+
+std::optional<std::string> Queries::organizer(std::string_view slug) const {
+  return kv_.get(c_[ViewId::kOrganizers], keys::organizer(slug));
+}
+
+std::optional<std::string> Queries::event(std::string_view org, std::string_view slug) const {
+  return kv_.get(c_[ViewId::kEvents], keys::event(org, slug));
+}
+
+std::optional<std::int64_t> Queries::event_id(std::string_view org, std::string_view slug) const {
+  auto v = kv_.get(c_[ViewId::kEvents], keys::event_id(org, slug));
+  if (!v || v->size() != 8) return std::nullopt;
+  return keys::from_be(*v);
+}
+
+Page Queries::events(std::string_view org, std::int64_t offset, std::int64_t limit) const {
+  // The order index holds slugs; each row is then read from the event key.
+  Page slugs = page(c_[ViewId::kEvents], keys::event_sort_prefix(org), keys::event_count(org), offset, limit);
+  Page out;
+  out.count = slugs.count;
+  for (const auto& slug : slugs.items) {
+    if (auto e = event(org, slug)) out.items.push_back(std::move(*e));
+  }
+  return out;
+}
+
+std::optional<std::string> Queries::team(std::string_view org, std::int64_t id) const {
+  return kv_.get(c_[ViewId::kTeams], keys::team(org, id));
+}
+
+Page Queries::teams(std::string_view org, std::int64_t offset, std::int64_t limit) const {
+  return page(c_[ViewId::kTeams], keys::team_prefix(org), keys::team_count(org), offset, limit);
+}
+
+std::optional<std::string> Queries::member(std::int64_t team, std::int64_t user) const {
+  auto email = kv_.get(c_[ViewId::kMembers], keys::member_index(team, user));
+  if (!email) return std::nullopt;
+  return kv_.get(c_[ViewId::kMembers], keys::member(team, *email, user));
+}
+
+bool Queries::is_member(std::int64_t team, std::int64_t user) const {
+  return kv_.get(c_[ViewId::kMembers], keys::member_index(team, user)).has_value();
+}
+
+Page Queries::members(std::int64_t team, std::int64_t offset, std::int64_t limit) const {
+  return page(c_[ViewId::kMembers], keys::member_prefix(team), keys::member_count(team), offset, limit);
+}
+
+std::optional<std::string> Queries::invite_row(std::int64_t team, std::int64_t id) const {
+  return kv_.get(c_[ViewId::kInvites], keys::invite_index(team, id));
+}
+
+std::optional<std::string> Queries::invite(std::int64_t team, std::int64_t id) const {
+  auto row = invite_row(team, id);
+  if (!row) return std::nullopt;
+  // The wire row is keyed by email; the index row names it.
+  auto c = kv_.scan(c_[ViewId::kInvites], keys::invite_prefix(team));
+  for (; c->valid(); c->next()) {
+    auto k = c->key();
+    if (k.size() >= 8 && keys::from_be(k.substr(k.size() - 8)) == id) return std::string(c->value());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::int64_t> Queries::invite_by_email(std::int64_t team, std::string_view lower_email) const {
+  auto v = kv_.get(c_[ViewId::kInvites], keys::invite_email(team, lower_email));
+  if (!v || v->size() != 8) return std::nullopt;
+  return keys::from_be(*v);
+}
+
+Page Queries::invites(std::int64_t team, std::int64_t offset, std::int64_t limit) const {
+  return page(c_[ViewId::kInvites], keys::invite_prefix(team), keys::invite_count(team), offset, limit);
+}
+
+std::optional<std::string> Queries::token_row(std::int64_t team, std::int64_t id) const {
+  return kv_.get(c_[ViewId::kTokens], keys::token_index(team, id));
+}
+
+std::optional<std::string> Queries::token(std::int64_t team, std::int64_t id) const {
+  if (!token_row(team, id)) return std::nullopt;
+  auto c = kv_.scan(c_[ViewId::kTokens], keys::token_prefix(team));
+  for (; c->valid(); c->next()) {
+    auto k = c->key();
+    if (k.size() >= 8 && keys::from_be(k.substr(k.size() - 8)) == id) return std::string(c->value());
+  }
+  return std::nullopt;
+}
+
+Page Queries::tokens(std::int64_t team, std::int64_t offset, std::int64_t limit) const {
+  return page(c_[ViewId::kTokens], keys::token_prefix(team), keys::token_count(team), offset, limit);
+}
+
+std::optional<TokenGrant> Queries::token_by_digest(std::string_view hex_digest) const {
+  auto v = kv_.get(c_[ViewId::kTokens], keys::token_digest(hex_digest));
+  if (!v || v->size() != 17) return std::nullopt;
+  TokenGrant g;
+  g.team = keys::from_be(std::string_view(*v).substr(0, 8));
+  g.token = keys::from_be(std::string_view(*v).substr(8, 8));
+  g.active = (*v)[16] == '1';
+  auto team = kv_.get(c_[ViewId::kTokens], keys::token_team(g.team));
+  if (!team) return std::nullopt;
+  auto nul = team->find('\0');
+  if (nul == std::string::npos || team->size() != nul + 1 + kTeamFlagCount) return std::nullopt;
+  g.organizer = team->substr(0, nul);
+  for (std::size_t i = 0; i < kTeamFlagCount; ++i) g.flags[i] = (*team)[nul + 1 + i] == '1';
+  return g;
+}
+
+std::optional<std::pair<std::int64_t, std::string>> Queries::user_by_email(std::string_view lower_email) const {
+  auto id = kv_.get(c_[ViewId::kUsers], keys::user_email(lower_email));
+  if (!id || id->size() != 8) return std::nullopt;
+  auto wire = user(keys::from_be(*id));
+  if (!wire) return std::nullopt;
+  return std::make_pair(keys::from_be(*id), std::move(*wire));
+}
+
+std::optional<std::string> Queries::user(std::int64_t id) const { return kv_.get(c_[ViewId::kUsers], keys::user(id)); }
+
+Page Queries::audit(std::string_view org, const AuditFilter& filter, std::int64_t offset, std::int64_t limit) const {
+  const ColumnId col = c_[ViewId::kAudit];
+  Page p;
+  const bool simple = !filter.action_type && filter.after == 0 && !filter.since_us;
+  if (simple) {
+    p.count = filter.team ? read_count(kv_, col, keys::audit_team_count(org, *filter.team))
+                          : read_count(kv_, col, keys::audit_count(org));
+  }
+  auto matches = [&](std::string_view entry) {
+    if (!filter.action_type) return true;
+    // Entries are rendered by render_audit_entry with "action_type" before any payload data, and action types are
+    // plain ASCII, so the first occurrence is the field itself.
+    auto needle = "\"action_type\":\"" + *filter.action_type + "\"";
+    auto at = entry.find("\"action_type\":");
+    return at != std::string_view::npos && entry.substr(at).starts_with(needle);
+  };
+  std::int64_t seen = 0;
+  auto take = [&](std::string_view stored, std::uint64_t position) {
+    if (stored.size() < 8) return;
+    const auto recorded_us = static_cast<std::int64_t>(decode_be64(stored));
+    const std::string_view entry = stored.substr(8);
+    if (position <= filter.after || (filter.since_us && recorded_us < *filter.since_us) || !matches(entry)) return;
+    if (seen >= offset && static_cast<std::int64_t>(p.items.size()) < limit) p.items.emplace_back(entry);
+    ++seen;
+  };
+  // Walk the organizer's (or the team's) entries in position order, starting after `after`.
+  if (filter.team) {
+    auto prefix = keys::audit_team_prefix(org, *filter.team);
+    for (auto c = kv_.scan(col, prefix, keys::join(prefix, encode_be64(filter.after + 1))); c->valid(); c->next()) {
+      std::uint64_t position = decode_be64(c->key().substr(prefix.size()));
+      auto entry = kv_.get(col, keys::audit(org, position));
+      if (!entry) continue;
+      if (simple && seen >= offset + limit) break;
+      take(*entry, position);
+    }
+  } else {
+    auto prefix = keys::audit_prefix(org);
+    for (auto c = kv_.scan(col, prefix, keys::join(prefix, encode_be64(filter.after + 1))); c->valid(); c->next()) {
+      if (simple && seen >= offset + limit) break;
+      take(c->value(), decode_be64(c->key().substr(prefix.size())));
+    }
+  }
+  if (!simple) p.count = seen;
+  return p;
+}
+
+std::int64_t Queries::last_id(ViewId view) const { return read_seq(kv_, c_[view]); }
+
+}  // namespace teamlog::projections

@@ -1,0 +1,291 @@
+// Folds for the teams, members, invites and tokens views.
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "events/types.hpp"
+#include "projections/json_text.hpp"
+#include "projections/keys.hpp"
+#include "projections/payload.hpp"
+#include "projections/projections.hpp"
+#include "projections/team_render.hpp"
+
+namespace teamlog::projections {
+namespace types = event_types;
+
+std::string render_team(const KvReader& kv, ColumnId teams_column, std::string_view organizer, std::int64_t id,
+                        const boost::json::object& fields) {
+  std::vector<std::pair<std::string, std::string>> events;  // (order key, slug)
+  if (auto* le = fields.if_contains("limit_events"); le && le->is_array()) {
+    for (const auto& s : le->get_array()) {
+      if (!s.is_string()) continue;
+      std::string slug(s.get_string());
+      auto order = kv.get(teams_column, keys::team_event(organizer, slug));
+      events.emplace_back(order.value_or(slug), slug);
+    }
+  }
+  std::sort(events.begin(), events.end());
+  std::string out = "{\"id\":" + std::to_string(id) + ",\"name\":";
+  append_json_string(out, str_of(fields, "name"));
+  out += ",\"all_events\":";
+  out += bool_of(fields, "all_events") ? "true" : "false";
+  out += ",\"limit_events\":[";
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    if (i) out.push_back(',');
+    append_json_string(out, events[i].second);
+  }
+  out.push_back(']');
+  for (auto name : kTeamFlagNames) {
+    out += ",\"";
+    out += name;
+    out += "\":";
+    out += bool_of(fields, name) ? "true" : "false";
+  }
+  out.push_back('}');
+  return out;
+}
+
+namespace {
+
+// The fields of a rendered team, read back from the view (for re-rendering when one of its events goes away).
+boost::json::object fields_of_rendered(std::string_view rendered) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(rendered, ec);
+  return ec || !v.is_object() ? boost::json::object() : v.get_object();
+}
+
+void set_team_refs(KvWriter& kv, ColumnId column, std::string_view org, std::int64_t team,
+                   const boost::json::value& limit_events, bool add) {
+  if (!limit_events.is_array()) return;
+  for (const auto& s : limit_events.get_array()) {
+    if (!s.is_string()) continue;
+    auto key = keys::join(keys::team_ref_prefix(org, s.get_string()), keys::be(team));
+    if (add) {
+      kv.put(column, key, "");
+    } else {
+      kv.del(column, key);
+    }
+  }
+}
+
+}  // namespace
+
+void apply_teams(KvWriter& kv, ColumnId column, const EventView& ev) {
+  const auto& d = ev.data;
+  const auto& type = ev.event.type;
+  auto org = str_of(d, "organizer");
+  if (type == types::kEventCreated) {
+    kv.put(column, keys::team_event(org, str_of(d, "slug")),
+           event_order_key(int_of(d, "date_from_us"), value_of(d, "name"), str_of(d, "slug")));
+  } else if (type == types::kEventDeleted) {
+    // pretix clears the M2M link: every team that named the event stops naming it.
+    auto slug = str_of(d, "slug");
+    std::vector<std::string> refs;
+    for (auto c = kv.scan(column, keys::team_ref_prefix(org, slug)); c->valid(); c->next()) refs.emplace_back(c->key());
+    for (const auto& ref : refs) {
+      std::int64_t team = keys::from_be(std::string_view(ref).substr(ref.size() - 8));
+      if (auto rendered = kv.get(column, keys::team(org, team))) {
+        auto fields = fields_of_rendered(*rendered);
+        boost::json::array kept;
+        for (const auto& s : fields["limit_events"].as_array()) {
+          if (s.is_string() && s.get_string() != slug) kept.push_back(s);
+        }
+        fields["limit_events"] = std::move(kept);
+        kv.del(column, keys::team_event(org, slug));
+        kv.put(column, keys::team(org, team), render_team(kv, column, org, team, fields));
+      }
+      kv.del(column, ref);
+    }
+    kv.del(column, keys::team_event(org, slug));
+  } else if (type == types::kTeamCreated || type == types::kTeamChanged) {
+    const std::int64_t team = int_of(d, "team");
+    const auto& fields = value_of(d, "fields");
+    if (!fields.is_object()) return;
+    if (auto old = kv.get(column, keys::team(org, team))) {
+      set_team_refs(kv, column, org, team, fields_of_rendered(*old)["limit_events"], false);
+    } else {
+      add_to_count(kv, column, keys::team_count(org), 1);
+    }
+    set_team_refs(kv, column, org, team, fields.get_object().at("limit_events"), true);
+    kv.put(column, keys::team(org, team), render_team(kv, column, org, team, fields.get_object()));
+    raise_seq(kv, column, team);
+  } else if (type == types::kTeamDeleted) {
+    const std::int64_t team = int_of(d, "team");
+    if (auto old = kv.get(column, keys::team(org, team))) {
+      set_team_refs(kv, column, org, team, fields_of_rendered(*old)["limit_events"], false);
+      kv.del(column, keys::team(org, team));
+      add_to_count(kv, column, keys::team_count(org), -1);
+    }
+  }
+}
+
+namespace {
+
+// Deletes every key under `prefix` and, for each, what `also` names.
+template <class Also>
+void delete_prefix(KvWriter& kv, ColumnId column, std::string_view prefix, Also also) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (auto c = kv.scan(column, prefix); c->valid(); c->next()) rows.emplace_back(c->key(), c->value());
+  for (const auto& [k, v] : rows) {
+    also(k, v);
+    kv.del(column, k);
+  }
+}
+
+}  // namespace
+
+void apply_members(KvWriter& kv, ColumnId column, const EventView& ev) {
+  const auto& d = ev.data;
+  const auto& type = ev.event.type;
+  if (type == types::kUserCreated) {
+    boost::json::object wire;
+    wire["id"] = int_of(d, "id");
+    wire["email"] = str_of(d, "email");
+    wire["fullname"] = value_of(d, "fullname");
+    wire["require_2fa"] = bool_of(d, "require_2fa");
+    kv.put(column, keys::member_user(int_of(d, "id")), to_json(wire));
+  } else if (type == types::kMemberAdded) {
+    const std::int64_t team = int_of(d, "team"), user = int_of(d, "user");
+    if (kv.get(column, keys::member_index(team, user))) return;
+    auto wire = kv.get(column, keys::member_user(user)).value_or("{}");
+    kv.put(column, keys::member(team, str_of(d, "email"), user), wire);
+    kv.put(column, keys::member_index(team, user), str_of(d, "email"));
+    add_to_count(kv, column, keys::member_count(team), 1);
+  } else if (type == types::kMemberRemoved) {
+    const std::int64_t team = int_of(d, "team"), user = int_of(d, "user");
+    auto email = kv.get(column, keys::member_index(team, user));
+    if (!email) return;
+    kv.del(column, keys::member(team, *email, user));
+    kv.del(column, keys::member_index(team, user));
+    add_to_count(kv, column, keys::member_count(team), -1);
+  } else if (type == types::kTeamDeleted) {
+    const std::int64_t team = int_of(d, "team");
+    delete_prefix(kv, column, keys::member_prefix(team), [](const std::string&, const std::string&) {});
+    delete_prefix(kv, column, keys::member_index_prefix(team), [](const std::string&, const std::string&) {});
+    kv.del(column, keys::member_count(team));
+  }
+}
+
+namespace {
+
+void delete_invite(KvWriter& kv, ColumnId column, std::int64_t team, std::int64_t id, std::string_view stored) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(stored, ec);
+  if (ec || !v.is_object()) return;
+  const auto& o = v.get_object();
+  kv.del(column, keys::invite(team, str_of(o, "email"), id));
+  kv.del(column, keys::invite_email(team, str_of(o, "lower")));
+  kv.del(column, keys::invite_digest(str_of(o, "digest")));
+  kv.del(column, keys::invite_index(team, id));
+}
+
+}  // namespace
+
+void apply_invites(KvWriter& kv, ColumnId column, const EventView& ev) {
+  const auto& d = ev.data;
+  const auto& type = ev.event.type;
+  const std::int64_t team = int_of(d, "team");
+  if (type == types::kInviteCreated) {
+    const std::int64_t id = int_of(d, "invite");
+    auto email = str_of(d, "email");
+    std::string lower(email);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    boost::json::object wire;
+    wire["id"] = id;
+    wire["email"] = email;
+    kv.put(column, keys::invite(team, email, id), to_json(wire));
+    boost::json::object index;
+    index["email"] = email;
+    index["lower"] = lower;
+    index["digest"] = str_of(d, "digest");
+    kv.put(column, keys::invite_index(team, id), to_json(index));
+    kv.put(column, keys::invite_email(team, lower), keys::be(id));
+    kv.put(column, keys::invite_digest(str_of(d, "digest")), keys::join(keys::be(team), keys::be(id)));
+    add_to_count(kv, column, keys::invite_count(team), 1);
+    raise_seq(kv, column, id);
+  } else if (type == types::kInviteDeleted) {
+    const std::int64_t id = int_of(d, "invite");
+    if (auto stored = kv.get(column, keys::invite_index(team, id))) {
+      delete_invite(kv, column, team, id, *stored);
+      add_to_count(kv, column, keys::invite_count(team), -1);
+    }
+  } else if (type == types::kTeamDeleted) {
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    auto prefix = keys::invite_index_prefix(team);
+    for (auto c = kv.scan(column, prefix); c->valid(); c->next()) {
+      rows.emplace_back(keys::from_be(c->key().substr(prefix.size())), std::string(c->value()));
+    }
+    for (const auto& [id, stored] : rows) delete_invite(kv, column, team, id, stored);
+    kv.del(column, keys::invite_count(team));
+  }
+}
+
+namespace {
+
+std::string token_wire(std::int64_t id, std::string_view name, bool active) {
+  std::string out = "{\"id\":" + std::to_string(id) + ",\"name\":";
+  append_json_string(out, name);
+  out += active ? ",\"active\":true}" : ",\"active\":false}";
+  return out;
+}
+
+std::string team_flags(std::string_view org, const boost::json::object& fields) {
+  std::string v(org);
+  v.push_back('\0');
+  for (auto name : kTeamFlagNames) v.push_back(bool_of(fields, name) ? '1' : '0');
+  return v;
+}
+
+}  // namespace
+
+void apply_tokens(KvWriter& kv, ColumnId column, const EventView& ev) {
+  const auto& d = ev.data;
+  const auto& type = ev.event.type;
+  const std::int64_t team = int_of(d, "team");
+  if (type == types::kTeamCreated || type == types::kTeamChanged) {
+    const auto& fields = value_of(d, "fields");
+    if (fields.is_object()) kv.put(column, keys::token_team(team), team_flags(str_of(d, "organizer"), fields.get_object()));
+  } else if (type == types::kTokenCreated) {
+    const std::int64_t id = int_of(d, "token");
+    auto name = str_of(d, "name");
+    kv.put(column, keys::token(team, name, id), token_wire(id, name, true));
+    boost::json::object index;
+    index["name"] = name;
+    index["active"] = true;
+    index["digest"] = str_of(d, "digest");
+    kv.put(column, keys::token_index(team, id), to_json(index));
+    kv.put(column, keys::token_digest(str_of(d, "digest")), keys::join(keys::be(team), keys::be(id), "1"));
+    add_to_count(kv, column, keys::token_count(team), 1);
+    raise_seq(kv, column, id);
+  } else if (type == types::kTokenDeleted) {
+    const std::int64_t id = int_of(d, "token");
+    auto stored = kv.get(column, keys::token_index(team, id));
+    if (!stored) return;
+    auto index = boost::json::parse(*stored).as_object();
+    index["active"] = false;
+    auto name = str_of(index, "name");
+    kv.put(column, keys::token(team, name, id), token_wire(id, name, false));
+    kv.put(column, keys::token_digest(str_of(index, "digest")), keys::join(keys::be(team), keys::be(id), "0"));
+    kv.put(column, keys::token_index(team, id), to_json(index));
+  } else if (type == types::kTeamDeleted) {
+    // The team's tokens go with it (pretix's cascade): they no longer authenticate at all.
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    auto prefix = keys::token_index_prefix(team);
+    for (auto c = kv.scan(column, prefix); c->valid(); c->next()) {
+      rows.emplace_back(keys::from_be(c->key().substr(prefix.size())), std::string(c->value()));
+    }
+    for (const auto& [id, stored] : rows) {
+      auto index = boost::json::parse(stored).as_object();
+      kv.del(column, keys::token(team, str_of(index, "name"), id));
+      kv.del(column, keys::token_digest(str_of(index, "digest")));
+      kv.del(column, keys::token_index(team, id));
+    }
+    kv.del(column, keys::token_team(team));
+    kv.del(column, keys::token_count(team));
+  }
+}
+
+}  // namespace teamlog::projections
