@@ -14,7 +14,9 @@
 #include <unistd.h>
 #include <vector>
 
+#include "commands/writer.hpp"
 #include "events/chain_check.hpp"
+#include "projections/view_store.hpp"
 #include "events/crypto.hpp"
 #include "events/store.hpp"
 
@@ -30,7 +32,15 @@ subcommands:
   verify    walk the whole log: every record decodes, positions and stream versions are dense, the hash
             chain is intact. Exit 0 when intact, 1 with the first bad position otherwise. Safe while the
             server runs (reads through a RocksDB secondary instance).
-  stats     events, streams, head position and hash, size on disk.
+  stats     events, streams, head position and hash, size on disk, each view's checkpoint and version.
+  init --organizer SLUG --admin-email EMAIL [--admin-name NAME] [--organizer-name NAME] [--print-curl]
+            create an organizer with a team "Administrators" (every permission, all events), the admin user
+            as its member and an API token; prints the organizer, team, user and the token (shown only
+            here). Works on a missing or empty dir and on an existing one; refuses (exit 2) if the organizer
+            exists or a server holds the dir.
+  rebuild [--projection NAME]
+            rebuild one view (or all) from the log into fresh columns and switch to them when complete;
+            progress on stderr; prints events, seconds and events/s. The server must be stopped.
 
 options:
   -h, --help     this text
@@ -43,7 +53,8 @@ struct Args {
 };
 
 // Options that take a value; everything else starting with "--" is a flag.
-const std::set<std::string> kValued = {"--data-dir"};
+const std::set<std::string> kValued = {"--data-dir", "--organizer", "--admin-email", "--admin-name", "--organizer-name",
+                                       "--projection", "--listen-url"};
 
 std::optional<Args> parse(int argc, char** argv, std::ostream& err) {
   Args args;
@@ -176,6 +187,85 @@ int cmd_stats(const Args& args, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+std::string option(const Args& args, const std::string& key) {
+  auto it = args.options.find(key);
+  return it == args.options.end() ? std::string() : it->second;
+}
+
+// A writable store with its views; refuses a dir held by a server.
+struct Writable {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<projections::ViewStore> views;
+};
+
+Result<Writable> open_writable(const std::string& dir, std::ostream& err) {
+  Writable w;
+  auto store = Store::open(StoreOptions{.path = dir});
+  if (!store.ok()) return std::move(store).error();
+  w.store = std::move(store).value();
+  auto views = projections::ViewStore::open(*w.store, [&](const std::string& m) { err << "teamlogctl: " << m << "\n"; });
+  if (!views.ok()) return std::move(views).error();
+  w.views = std::move(views).value();
+  return w;
+}
+
+int cmd_init(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!check_options(args, {"--organizer", "--admin-email", "--admin-name", "--organizer-name", "--print-curl", "--listen-url"}, err)) return 2;
+  const std::string slug = option(args, "--organizer");
+  const std::string email = option(args, "--admin-email");
+  if (slug.empty() || email.empty()) return fail(err, "init needs --organizer SLUG and --admin-email EMAIL", 2);
+  auto w = open_writable(data_dir(args), err);
+  if (!w.ok()) return fail(err, w.error().message, 2);
+  std::optional<std::string> admin_name;
+  if (args.options.count("--admin-name")) admin_name = option(args, "--admin-name");
+  commands::CommandWriter writer(*w->store, *w->views);
+  auto done = writer.execute(commands::InitOrganizer{slug, option(args, "--organizer-name"), email, admin_name},
+                             commands::Context{Actor{ActorType::kSystem, 0, "teamlogctl init"}, "init", {}});
+  writer.stop();
+  if (!done.decision.ok()) {
+    const auto& e = done.decision.error();
+    std::string message = e.message;
+    if (!e.fields.empty()) message = e.fields.front().message;
+    return fail(err, "init: " + message, 2);
+  }
+  out << done.decision->body << "\n";
+  if (args.options.count("--print-curl")) {
+    const auto& body = done.decision->body;
+    const std::string token = body.substr(body.rfind("\"token\":\"") + 9, 64);
+    std::string base = option(args, "--listen-url");
+    if (base.empty()) base = "http://127.0.0.1:8080";
+    err << "\nOrganizer \"" << slug << "\" is ready. Its admin API token (shown only now): " << token << "\n"
+        << "Try:\n  curl -H 'Authorization: Token " << token << "' " << base << "/api/v1/organizers/" << slug
+        << "/teams/\n\n";
+  }
+  return 0;
+}
+
+int cmd_rebuild(const Args& args, std::ostream& out, std::ostream& err) {
+  if (!check_options(args, {"--projection"}, err)) return 2;
+  std::optional<projections::ViewId> only;
+  if (args.options.count("--projection")) {
+    auto* def = projections::find_definition(option(args, "--projection"));
+    if (def == nullptr) {
+      std::string names;
+      for (const auto& d : projections::definitions()) names += (names.empty() ? "" : ", ") + std::string(d.name);
+      return fail(err, "unknown projection \"" + option(args, "--projection") + "\" (one of: " + names + ")", 2);
+    }
+    only = def->id;
+  }
+  auto w = open_writable(data_dir(args), err);
+  if (!w.ok()) return fail(err, w.error().message, 2);
+  auto stats = w->views->rebuild(only, [&](const std::string& m) { err << "rebuild: " << m << "\n"; });
+  if (!stats.ok()) return fail(err, "rebuild failed, the previous views stay in use: " + stats.error().message, 1);
+  boost::json::object o;
+  o["projection"] = only ? std::string(projections::definitions()[static_cast<std::size_t>(*only)].name) : "all";
+  o["events"] = stats->events;
+  o["seconds"] = stats->seconds;
+  o["events_per_second"] = stats->seconds > 0 ? static_cast<double>(stats->events) / stats->seconds : 0.0;
+  out << boost::json::serialize(o) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
@@ -195,6 +285,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
   if (args->command == "verify") return cmd_verify(*args, out, err);
   if (args->command == "stats") return cmd_stats(*args, out, err);
+  if (args->command == "init") return cmd_init(*args, out, err);
+  if (args->command == "rebuild") return cmd_rebuild(*args, out, err);
   return fail(err, "unknown subcommand \"" + args->command + "\" (see teamlogctl --help)", 2);
 }
 
