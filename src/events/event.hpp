@@ -60,6 +60,9 @@ struct AppendRequest {
   std::vector<ProposedEvent> events;
   Actor actor;
   std::string request_id;
+  // 0: the commit time. `teamlogctl import` sets the exported time, so that the hashes come out the same; it may
+  // not be earlier than the previous event's.
+  std::int64_t recorded_at_us = 0;
 };
 
 struct AppendResult {

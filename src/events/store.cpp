@@ -652,9 +652,12 @@ Status Store::commit(Transaction& tx) {
 Result<AppendResult> Transaction::append(const AppendRequest& request) {
   auto& t = *impl_;
   if (request.events.empty()) return Error::make(ErrorCode::kInvalidArgument, "an append needs at least one event");
+  if (request.recorded_at_us != 0 && request.recorded_at_us < t.head.recorded_at_us) {
+    return Error::make(ErrorCode::kInvalidArgument, "a recorded time may not be earlier than the previous event's");
+  }
   set_savepoint();
   AppendResult result;
-  const std::int64_t at = std::max(now_us(), t.head.recorded_at_us);
+  const std::int64_t at = request.recorded_at_us != 0 ? request.recorded_at_us : std::max(now_us(), t.head.recorded_at_us);
   for (const auto& proposed : request.events) {
     if (proposed.stream.empty() || proposed.stream.find('\0') != std::string::npos) {
       rollback_to_savepoint();
