@@ -7,6 +7,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include "http/number_format.hpp"
 #include "http/utf8.hpp"
 
 namespace teamlog::http {
@@ -22,18 +23,6 @@ void append_u_escape(std::string& out, unsigned unit) {
 
 Error parse_error(std::string reason) {
   return Error::make(ErrorCode::kInvalidArgument, "JSON parse error - " + std::move(reason));
-}
-
-void write_double(std::string& out, double d) {
-  if (!std::isfinite(d)) {  // not representable in JSON; Boost.JSON never parses one
-    out += "null";
-    return;
-  }
-  std::array<char, 32> buf{};
-  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), d);
-  const std::string_view text(buf.data(), static_cast<std::size_t>(end - buf.data()));
-  out += text;
-  if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
 }
 
 }  // namespace
@@ -114,7 +103,11 @@ void write_json(std::string& out, const boost::json::value& v) {
       out.append(buf.data(), end);
       return;
     }
-    case boost::json::kind::double_: write_double(out, v.get_double()); return;
+    case boost::json::kind::double_:
+      // Not representable in JSON (and Boost.JSON never parses one); ujson would refuse, we write null.
+      if (!std::isfinite(v.get_double())) out += "null";
+      else append_double(out, v.get_double());
+      return;
     case boost::json::kind::string: write_json_string(out, v.get_string()); return;
     case boost::json::kind::array: {
       out += '[';

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "http/number_format.hpp"
 #include "http/router.hpp"
 
 namespace teamlog::http {
@@ -49,15 +50,9 @@ std::string label_names(const MetricLabels& labels) {
 }
 
 void append_number(std::string& out, double v) {
-  if (std::isnan(v)) {
-    out += "NaN";
-  } else if (std::isinf(v)) {
-    out += v > 0 ? "+Inf" : "-Inf";
-  } else {
-    std::array<char, 32> buf{};
-    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-    out.append(buf.data(), end);
-  }
+  if (std::isnan(v)) out += "NaN";
+  else if (std::isinf(v)) out += v > 0 ? "+Inf" : "-Inf";
+  else append_double(out, v, false);  // "0.0001", not to_chars' shortest "1e-04"
 }
 
 void append_number(std::string& out, std::uint64_t v) {

@@ -163,8 +163,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       deliver(std::move(response));
     }
     // Inline when already on the session's thread (synchronous answers), else posted to it. nullopt: dropped.
+    // Runs once (guarded by `done`) and gives the session away: an Application that keeps a copy of `respond`
+    // after calling it must not keep the connection's memory alive too.
     void deliver(std::optional<HttpResponse> response) {
-      boost::asio::dispatch(executor, [s = session, r = std::move(response)]() mutable {
+      boost::asio::dispatch(executor, [s = std::move(session), r = std::move(response)]() mutable {
         s->on_response(std::move(r));
       });
     }
@@ -316,11 +318,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // An answer the session gives by itself (limits, bad requests, timeouts); it always closes the connection,
   // because the input stream is no longer at a request boundary.
   void write_error(unsigned status, std::string_view detail) {
-    const bool have_request = parser_ && parser_->is_header_done();
-    method_.assign(have_request ? std::string_view(parser_->get().method_string()) : std::string_view("-"));
-    path_.assign(have_request ? std::string_view(parser_->get().target()) : std::string_view("-"));
+    // Whatever of the header was parsed: all of it for a body over the limit (Beast checks Content-Length once
+    // the fields are in), nothing for a header over the limit.
+    const auto& message = parser_->get();
+    const bool have_line = !message.method_string().empty();
+    method_.assign(have_line ? std::string_view(message.method_string()) : std::string_view("-"));
+    path_.assign(have_line ? std::string_view(message.target()) : std::string_view("-"));
     path_.resize(std::min(path_.find('?'), path_.size()));
-    const auto client_id = have_request ? parser_->get()["X-Request-Id"] : boost::beast::string_view();
+    const auto client_id = message["X-Request-Id"];
     request_id_ = is_sane_request_id(client_id) ? std::string(client_id) : generate_request_id();
     http10_ = false;
     head_ = false;
