@@ -1,3 +1,100 @@
-// teamlogd: the composition root (config -> logging -> store -> projections -> server). Being assembled.
+// teamlogd: the composition root (config -> logging -> store -> projections -> writer -> API -> server; signals).
+#include <csignal>
 #include <cstdio>
-int main() { std::fprintf(stderr, "teamlogd: not assembled yet\n"); return 1; }
+#include <filesystem>
+#include <string>
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+
+#include "commands/writer.hpp"
+#include "events/store.hpp"
+#include "http/api/api_app.hpp"
+#include "http/api/service_metrics.hpp"
+#include "http/logging.hpp"
+#include "http/metrics.hpp"
+#include "http/server.hpp"
+#include "http/server_config.hpp"
+#include "projections/view_store.hpp"
+
+namespace {
+
+using namespace teamlog;
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;  // bad configuration, or a data dir held by another process
+
+// Everything after the configuration: returns the exit code.
+int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {
+  auto store = Store::open(StoreOptions{.path = config.data_dir});
+  if (!store.ok()) {
+    // The store's message names the dir (and says when another process holds it); nothing was written.
+    spdlog::error("teamlogd: {}", store.error().message);
+    return kExitUsage;
+  }
+  std::error_code ec;
+  const auto data_dir = std::filesystem::absolute(config.data_dir, ec);
+  spdlog::info("data dir {} (log head at position {})", ec ? config.data_dir : data_dir.string(),
+               (*store)->head_position());
+
+  auto views = projections::ViewStore::open(**store, [](const std::string& message) { spdlog::info("views: {}", message); });
+  if (!views.ok()) {
+    spdlog::error("teamlogd: opening the views failed: {}", views.error().to_string());
+    return kExitFailure;
+  }
+  commands::CommandWriter writer(**store, **views);
+  // After the store and the writer, which its callbacks read, so that it goes first.
+  http::MetricsRegistry metrics;
+  http::api::register_service_metrics(metrics, **store, writer);
+  auto app = http::api::ApiApplication::create(**store, **views, writer, metrics, {.public_url = config.public_url});
+  if (!app.ok()) {
+    spdlog::error("teamlogd: {}", app.error().to_string());
+    return kExitFailure;
+  }
+  http::Server server(**app, config, &metrics);
+  auto endpoint = server.start();
+  if (!endpoint.ok()) {
+    spdlog::error("teamlogd: {}", endpoint.error().message);
+    return kExitFailure;
+  }
+  // The line scripts and tests wait for: plain, whatever the log format, and flushed at once.
+  const std::string ready = "listening on " + endpoint->url() + "\n";
+  std::fwrite(ready.data(), 1, ready.size(), stderr);
+  std::fflush(stderr);
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("{}: stopping (finishing requests in flight)", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  server.stop();
+  writer.stop();  // writes whatever is queued, then joins
+  spdlog::info("stopped at log position {}", (*store)->head_position());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto config = http::parse_config(argc, argv, http::process_env());
+  if (!config.ok()) {
+    std::fprintf(stderr, "teamlogd: %s\n", config.error().message.c_str());
+    return kExitUsage;
+  }
+  if (config->action == http::ServerConfig::Action::kHelp) {
+    std::fputs(config->usage.c_str(), stdout);
+    return 0;
+  }
+  if (config->action == http::ServerConfig::Action::kVersion) {
+    std::printf("teamlogd %s\n", TEAMLOG_VERSION);
+    return 0;
+  }
+  // Blocked before any thread exists, so every thread (RocksDB's, the server's, the writer's) inherits the mask and
+  // SIGTERM/SIGINT reach only the sigwait in serve().
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  http::setup_logging(config->log_level, config->log_format);
+  return serve(*config, stop_signals);
+}

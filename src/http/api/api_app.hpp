@@ -1,0 +1,49 @@
+// The teams API as an Application: pretix's check order (route, authentication, permission, method, lookups,
+// validation), reads served from the views on the I/O thread, writes through the command writer.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "commands/writer.hpp"
+#include "events/store.hpp"
+#include "http/api/idempotency.hpp"
+#include "http/app.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+#include "projections/view_store.hpp"
+
+namespace teamlog::http::api {
+
+struct ApiOptions {
+  // Scheme and authority of absolute links, e.g. "https://teams.example.org" behind a proxy; empty: http://<Host>.
+  std::string public_url;
+  // Now, in UTC microseconds (idempotency records expire after 24 h); empty: the system clock.
+  Idempotency::Clock clock;
+};
+
+class ApiApplication final : public Application {
+ public:
+  // Creates the idempotency column if it is missing. Everything passed in must outlive the application; `metrics`
+  // is what /metrics renders.
+  static Result<std::unique_ptr<ApiApplication>> create(Store& store, const projections::ViewStore& views,
+                                                         commands::CommandWriter& writer,
+                                                         const MetricsRegistry& metrics, ApiOptions options);
+
+  void handle(HttpRequest request, std::function<void(HttpResponse)> respond) override;
+
+ private:
+  ApiApplication(Store& store, const projections::ViewStore& views, commands::CommandWriter& writer,
+                 const MetricsRegistry& metrics, ColumnId idempotency_column, ApiOptions options);
+  std::string link_base(const HttpRequest& request) const;
+
+  Store& store_;
+  const projections::ViewStore& views_;
+  commands::CommandWriter& writer_;
+  const MetricsRegistry& metrics_;
+  ApiOptions options_;
+  Router router_;
+  Idempotency idempotency_;
+};
+
+}  // namespace teamlog::http::api

@@ -1,0 +1,210 @@
+// Idempotency records: claim, store through the writer, replay.
+#include "http/api/idempotency.hpp"
+
+#include <mutex>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "events/codec.hpp"
+#include "events/crypto.hpp"
+#include "http/api/command_response.hpp"
+#include "http/api/seal.hpp"
+
+namespace teamlog::http::api {
+
+struct Idempotency::InFlight {
+  std::mutex mutex;
+  std::unordered_set<std::string> keys;
+};
+
+namespace {
+
+constexpr std::uint8_t kRecordVersion = 1;
+
+// pretix deletes these instead of storing them: they are meant to be retried.
+bool storable(unsigned status) { return status != 409 && status != 429 && status != 503; }
+
+HttpResponse concurrent_request() {
+  HttpResponse response = detail_response(409, "Concurrent request with idempotency key.");
+  response.headers.emplace_back("Retry-After", "5");
+  return response;
+}
+
+void append_be32(std::string& out, std::size_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xFF);
+}
+
+void append_bytes(std::string& out, std::string_view bytes) {
+  append_be32(out, bytes.size());
+  out += bytes;
+}
+
+// version | be64 time_us | be32 status | content type | be32 header count | (name, value)* | sealed body,
+// every string as be32 length + bytes.
+std::string encode_record(const HttpResponse& response, const Hash& seal_key, std::int64_t now_us) {
+  std::string out(1, static_cast<char>(kRecordVersion));
+  append_be64(out, static_cast<std::uint64_t>(now_us));
+  append_be32(out, response.status);
+  append_bytes(out, response.content_type);
+  append_be32(out, response.headers.size());
+  for (const auto& [name, value] : response.headers) {
+    append_bytes(out, name);
+    append_bytes(out, value);
+  }
+  append_bytes(out, seal(seal_key, response.body));
+  return out;
+}
+
+class RecordReader {
+ public:
+  explicit RecordReader(std::string_view bytes) : rest_(bytes) {}
+  bool u8(std::uint8_t& v) {
+    if (rest_.empty()) return false;
+    v = static_cast<std::uint8_t>(rest_.front());
+    rest_.remove_prefix(1);
+    return true;
+  }
+  bool u32(std::uint32_t& v) {
+    if (rest_.size() < 4) return false;
+    v = 0;
+    for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<std::uint8_t>(rest_[static_cast<std::size_t>(i)]);
+    rest_.remove_prefix(4);
+    return true;
+  }
+  bool u64(std::uint64_t& v) {
+    if (rest_.size() < 8) return false;
+    v = decode_be64(rest_);
+    rest_.remove_prefix(8);
+    return true;
+  }
+  bool bytes(std::string& v) {
+    std::uint32_t size = 0;
+    if (!u32(size) || rest_.size() < size) return false;
+    v.assign(rest_.substr(0, size));
+    rest_.remove_prefix(size);
+    return true;
+  }
+  bool done() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+// The stored response, unless the record is older than a key lives or does not read back (a format this build
+// does not know, or bytes altered in the store: answering afresh is then the safe choice).
+std::optional<HttpResponse> decode_record(std::string_view stored, const Hash& seal_key, std::int64_t now_us) {
+  RecordReader in(stored);
+  std::uint8_t version = 0;
+  std::uint64_t time_us = 0;
+  std::uint32_t status = 0;
+  std::uint32_t header_count = 0;
+  HttpResponse response;
+  std::string sealed;
+  if (!in.u8(version) || version != kRecordVersion || !in.u64(time_us) || !in.u32(status) ||
+      !in.bytes(response.content_type) || !in.u32(header_count)) {
+    return std::nullopt;
+  }
+  if (static_cast<std::int64_t>(time_us) + kIdempotencyLifetimeUs < now_us) return std::nullopt;
+  for (std::uint32_t i = 0; i < header_count; ++i) {
+    std::string name;
+    std::string value;
+    if (!in.bytes(name) || !in.bytes(value)) return std::nullopt;
+    response.headers.emplace_back(std::move(name), std::move(value));
+  }
+  if (!in.bytes(sealed) || !in.done()) return std::nullopt;
+  auto body = unseal(seal_key, sealed);
+  if (!body) return std::nullopt;
+  response.status = status;
+  response.body = std::move(*body);
+  return response;
+}
+
+void put_record(Transaction& tx, ColumnId column, const IdempotencyTicket& ticket, const HttpResponse& response,
+                std::int64_t now_us) {
+  if (!storable(response.status)) return;
+  tx.put(column, ticket.record_key(), encode_record(response, ticket.seal_key(), now_us));
+}
+
+// CommandWriter has no way to write rows without a command yet (see the issue 4 notes). Until it has, a command
+// on an organizer that cannot exist (slugs have at least two characters) stands in: its decision is kNotFound and
+// appends nothing, so all the batch gets from it is the record the AlsoWrite puts.
+commands::Command record_only_command() { return commands::DeleteTeam{"", 0}; }
+
+}  // namespace
+
+IdempotencyTicket::IdempotencyTicket(std::shared_ptr<Idempotency::InFlight> in_flight, std::string record_key,
+                                     const Hash& seal_key)
+    : in_flight_(std::move(in_flight)), record_key_(std::move(record_key)), seal_key_(seal_key) {}
+
+IdempotencyTicket::~IdempotencyTicket() { release(); }
+
+void IdempotencyTicket::release() {
+  if (!in_flight_) return;
+  {
+    std::lock_guard lock(in_flight_->mutex);
+    in_flight_->keys.erase(record_key_);
+  }
+  in_flight_.reset();
+}
+
+Idempotency::Idempotency(const Store& store, ColumnId column, commands::CommandWriter& writer, Clock clock)
+    : store_(store),
+      column_(column),
+      writer_(writer),
+      clock_(std::move(clock)),
+      in_flight_(std::make_shared<InFlight>()) {}
+
+Idempotency::Claim Idempotency::claim(const HttpRequest& request) {
+  if (request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS") return Proceed{};
+  if (!std::string_view(request.path).starts_with("/api/")) return Proceed{};
+  const auto key = request.header("x-idempotency-key");
+  if (!key || key->empty()) return Proceed{};
+
+  std::string material(request.header("authorization").value_or(""));
+  material += '\n';
+  material += *key;
+  std::string record_key = to_hex(sha256(material));
+  // A different hash of the same material: the record key is stored, the seal key never is.
+  const Hash seal_key = sha256("teamlog idempotency seal\n", material);
+
+  // Checking the record and claiming the key under one lock: a ticket is released only after its record is
+  // durable and visible, so a repeat sees either the claim or the record, never neither.
+  std::lock_guard lock(in_flight_->mutex);
+  if (in_flight_->keys.contains(record_key)) return concurrent_request();
+  if (auto stored = store_.get(column_, record_key)) {
+    if (auto replay = decode_record(*stored, seal_key, clock_())) return std::move(*replay);
+    spdlog::warn("request {}: ignoring an expired or unreadable idempotency record", request.request_id);
+  }
+  in_flight_->keys.insert(record_key);
+  return std::make_shared<IdempotencyTicket>(in_flight_, std::move(record_key), seal_key);
+}
+
+void Idempotency::finish(std::shared_ptr<IdempotencyTicket> ticket, HttpResponse response, Respond respond) {
+  if (!storable(response.status)) {
+    ticket->release();
+    respond(std::move(response));
+    return;
+  }
+  auto shared = std::make_shared<HttpResponse>(std::move(response));
+  auto store = [column = column_, clock = clock_, ticket, shared](Transaction& tx, const Result<commands::Decision>&) {
+    put_record(tx, column, *ticket, *shared, clock());
+  };
+  // Whether or not the record made it to disk, this response is the answer; without the record a repeat is
+  // simply answered afresh.
+  auto done = [ticket, shared, respond = std::move(respond)](commands::Completion) {
+    ticket->release();
+    respond(std::move(*shared));
+  };
+  writer_.submit(record_only_command(), commands::Context{Actor{}, {}, {}}, std::move(done), std::move(store));
+}
+
+commands::CommandWriter::AlsoWrite Idempotency::record(std::shared_ptr<IdempotencyTicket> ticket,
+                                                       std::string request_id) {
+  return [column = column_, clock = clock_, ticket = std::move(ticket), request_id = std::move(request_id)](
+             Transaction& tx, const Result<commands::Decision>& decision) {
+    put_record(tx, column, *ticket, command_response(decision, request_id), clock());
+  };
+}
+
+}  // namespace teamlog::http::api
