@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "http/ascii.hpp"
 #include "http/utf8.hpp"
 
 namespace teamlog::http {
@@ -15,14 +16,6 @@ std::string_view trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   const std::size_t e = s.find_last_not_of(kWhitespace);
   return s.substr(b, e - b + 1);
-}
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return lower(x) == lower(y);
-         });
 }
 
 // Splits `; name=value; name="quoted \" value"` parameter lists (Content-Type, Content-Disposition) and returns the
@@ -52,7 +45,7 @@ std::optional<std::string> header_param(std::string_view params, std::string_vie
       value = std::string(trim(params.substr(j, end - j)));
       i = end;
     }
-    if (iequals(key, name)) return value;
+    if (ascii_iequals(key, name)) return value;
   }
   return std::nullopt;
 }
@@ -110,10 +103,10 @@ Result<FormFields> parse_multipart(std::string_view content_type, std::string_vi
       rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 2);
       const std::size_t colon = line.find(':');
       if (colon == std::string_view::npos) return multipart_error("malformed part header");
-      if (!iequals(trim(line.substr(0, colon)), "content-disposition")) continue;
+      if (!ascii_iequals(trim(line.substr(0, colon)), "content-disposition")) continue;
       const std::string_view value = line.substr(colon + 1);
       const std::size_t semi = value.find(';');
-      if (!iequals(trim(value.substr(0, semi)), "form-data")) continue;
+      if (!ascii_iequals(trim(value.substr(0, semi)), "form-data")) continue;
       if (semi == std::string_view::npos) continue;
       name = header_param(value.substr(semi), "name");
       filename = header_param(value.substr(semi), "filename");
@@ -128,9 +121,9 @@ Result<FormFields> parse_multipart(std::string_view content_type, std::string_vi
 BodyKind classify_content_type(std::string_view content_type) {
   const std::string_view media_type = trim(content_type.substr(0, content_type.find(';')));
   if (media_type.empty()) return BodyKind::kNone;
-  if (iequals(media_type, "application/json")) return BodyKind::kJson;
-  if (iequals(media_type, "application/x-www-form-urlencoded")) return BodyKind::kForm;
-  if (iequals(media_type, "multipart/form-data")) return BodyKind::kMultipart;
+  if (ascii_iequals(media_type, "application/json")) return BodyKind::kJson;
+  if (ascii_iequals(media_type, "application/x-www-form-urlencoded")) return BodyKind::kForm;
+  if (ascii_iequals(media_type, "multipart/form-data")) return BodyKind::kMultipart;
   return BodyKind::kOther;
 }
 

@@ -29,7 +29,8 @@ std::string unsupported_media_type_detail(std::string_view content_type);
 
 using FormFields = HeaderList;
 
-// Parses a body of the given Content-Type, which must classify as kForm or kMultipart. Multipart parts that carry
+// Parses a body of the given Content-Type. Classify first: for a type that is neither kForm nor kMultipart the
+// error's message is the 415 detail (unsupported_media_type_detail), not a 400. Multipart parts that carry
 // a filename are file uploads and are skipped (Django puts them in request.FILES, not request.data); parts without
 // a name are skipped as Django does. Errors are kInvalidArgument with DRF's message,
 // `Multipart form parse error - <reason>`. Values are valid UTF-8 (invalid bytes become U+FFFD).

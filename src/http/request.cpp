@@ -3,18 +3,12 @@
 
 #include <algorithm>
 
+#include "http/ascii.hpp"
 #include "http/json_body.hpp"
 #include "http/utf8.hpp"
 
 namespace teamlog::http {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -40,7 +34,7 @@ std::string encode_sorted(HeaderList pairs) {
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (iequals(k, name)) return std::string_view(v);
+    if (ascii_iequals(k, name)) return std::string_view(v);
   }
   return std::nullopt;
 }

@@ -22,8 +22,8 @@ struct Endpoint {
 
 class Server {
  public:
-  // Uses config's listen address, threads, limits, timeouts and log format. `app` (and `metrics`, when given)
-  // must outlive the server. With `metrics`, the server records teamlog_http_requests_total,
+  // Uses config's listen address, threads, limits, timeouts and log format; access lines go to access_logger(),
+  // so call setup_logging() first. `app` (and `metrics`, when given) must outlive the server. With `metrics`, the server records teamlog_http_requests_total,
   // teamlog_http_request_duration_seconds, teamlog_http_open_connections and
   // teamlog_http_rejected_connections_total there.
   Server(Application& app, ServerConfig config, MetricsRegistry* metrics = nullptr);

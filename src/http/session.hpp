@@ -2,6 +2,7 @@
 // Internal to src/http: it includes Beast, so only server.cpp and the session tests include it.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -26,6 +27,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/access_log.hpp"
+#include "http/ascii.hpp"
 #include "http/app.hpp"
 #include "http/http_date.hpp"
 #include "http/metrics.hpp"
@@ -215,7 +217,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     // Content-Length is already checked against the body limit (Beast fails the header read with body_limit),
     // so a client waiting for 100 Continue is only told to send a body we will accept.
     const auto& message = parser_->get();
-    if (message.version() >= 11 && iequals(message[boost::beast::http::field::expect], "100-continue")) {
+    if (message.version() >= 11 && ascii_iequals(message[boost::beast::http::field::expect], "100-continue")) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       boost::asio::async_write(stream_, boost::asio::buffer(kContinue.data(), kContinue.size()),
                                [self = this->shared_from_this()](error_code write_ec, std::size_t) {
@@ -266,7 +268,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     request.headers.reserve(16);
     for (const auto& field : message) {
       std::string name(field.name_string());
-      for (char& c : name) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      std::transform(name.begin(), name.end(), name.begin(), ascii_lower);
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request.host = std::string(message[boost::beast::http::field::host]);
@@ -432,15 +434,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     phase_ = Phase::kClosed;
     timer_.cancel();
     close_stream(stream_);
-  }
-
-  static bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-      if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
   }
 
   Stream stream_;
