@@ -3,7 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "http/json_body.hpp"
+#include "http/json_string.hpp"
 
 namespace teamlog::http {
 

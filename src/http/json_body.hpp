@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 
 #include "events/result.hpp"
+#include "http/json_string.hpp"
 
 namespace teamlog::http {
 
@@ -21,11 +22,6 @@ struct JsonLimits {
 // rejected with its byte offset.
 Result<boost::json::value> parse_json_body(std::string_view body, const JsonLimits& limits = {});
 
-// Appends s as a JSON string literal (with quotes) escaped like ujson with ensure_ascii: every non-ASCII code point
-// as \uXXXX (lowercase hex, surrogate pairs above U+FFFF), control characters as \b \f \n \r \t or \u00XX, and DEL
-// as \u007f. Unlike ujson we do not escape '/' as "\/": both are valid JSON and the plain form is easier to read.
-// Invalid UTF-8 in s (which validated input never has) becomes \ufffd rather than corrupt output.
-void write_json_string(std::string& out, std::string_view s);
 
 // Appends v as compact JSON (no spaces), object keys in insertion order, strings as write_json_string, doubles in
 // Python's repr style (shortest round-trip form, always with a '.' or exponent, e.g. 1.0).

@@ -5,7 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "http/json_body.hpp"
+#include "http/json_string.hpp"
 
 namespace teamlog::http {
 namespace {

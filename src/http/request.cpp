@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "http/ascii.hpp"
-#include "http/json_body.hpp"
+#include "http/json_string.hpp"
 #include "http/utf8.hpp"
 
 namespace teamlog::http {

@@ -4,7 +4,7 @@
 #include <array>
 #include <charconv>
 
-#include "http/json_body.hpp"
+#include "http/json_string.hpp"
 
 namespace teamlog::http {
 
