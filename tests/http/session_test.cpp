@@ -110,6 +110,13 @@ struct Harness {
   std::vector<std::jthread> threads;  // declared last: joined before the io_context goes
 };
 
+// For tests whose errors are expected: keeps them out of the test output.
+struct SilencedLogs {
+  SilencedLogs() : previous(spdlog::get_level()) { spdlog::set_level(spdlog::level::off); }
+  ~SilencedLogs() { spdlog::set_level(previous); }
+  spdlog::level::level_enum previous;
+};
+
 // The Date value changes every second; check its shape and replace it so the rest compares exactly.
 std::string normalise_date(std::string response) {
   const std::size_t at = response.find("\r\nDate: ");
@@ -285,6 +292,7 @@ TEST_CASE("a malformed request gets 400 and the connection closes", "[http][sess
 }
 
 TEST_CASE("an exception from the application becomes a 500 naming the request id", "[http][session]") {
+  SilencedLogs silenced;
   Harness h;
   h.app.handler = [](HttpRequest request, std::function<void(HttpResponse)>) {
     if (request.path == "/boom/") throw std::runtime_error("database on fire");
@@ -300,6 +308,7 @@ TEST_CASE("an exception from the application becomes a 500 naming the request id
 }
 
 TEST_CASE("a dropped respond becomes a 500, and a second respond is ignored", "[http][session]") {
+  SilencedLogs silenced;
   Harness h;
   h.app.handler = [](HttpRequest request, std::function<void(HttpResponse)> respond) {
     if (request.path == "/twice/") {
