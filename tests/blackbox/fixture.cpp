@@ -1,7 +1,10 @@
 // pretix's API test fixtures built through teamlogctl and the HTTP API of a fresh teamlogd.
 #include "fixture.hpp"
 
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <boost/json/object.hpp>
 
@@ -37,6 +40,7 @@ PretixFixture::PretixFixture(FixtureParts parts) {
   dummy_init = server.init("dummy", "admin@dummy.dummy", "Dummy");
   other_init = server.init("other", "dummy@dummy.dummy");
   user_id = other_init.user_id();
+  server.set_args(parts.server_args);
   server.start();
 
   Api admin(server.port(), dummy_init.token);
@@ -98,6 +102,22 @@ std::vector<std::filesystem::path> eml_files(const std::string& dir) {
     if (it->is_regular_file(ec) && it->path().extension() == ".eml") found.push_back(it->path());
   }
   return found;
+}
+
+std::vector<std::filesystem::path> wait_for_eml(const std::string& dir, std::size_t n) {
+  auto files = eml_files(dir);
+  for (int i = 0; i < 100 && files.size() < n; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    files = eml_files(dir);
+  }
+  return files;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 }  // namespace teamlog::blackbox

@@ -16,6 +16,7 @@ struct FixtureParts {
   bool second_team = false;  // "User team", limit_events [dummy], every can_* false
   bool invite = false;       // foo@bar.com invited to Test-Team
   bool token = false;        // "Testtoken" on second_team (implies second_team)
+  std::vector<std::string> server_args;  // extra teamlogd arguments
 };
 
 // organizer dummy (teamlogctl init), the user dummy@dummy.dummy (init of organizer "other", so the user exists
@@ -49,5 +50,8 @@ boost::json::value second_team_res(std::int64_t id);
 
 // The .eml files under dir (the default mail outbox lives in the data dir).
 std::vector<std::filesystem::path> eml_files(const std::string& dir);
+// The outbox may deliver a moment after the response: waits (bounded, ~3 s) for at least n .eml files.
+std::vector<std::filesystem::path> wait_for_eml(const std::string& dir, std::size_t n);
+std::string read_file(const std::filesystem::path& p);
 
 }  // namespace teamlog::blackbox

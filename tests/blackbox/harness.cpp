@@ -249,6 +249,7 @@ void TeamlogServer::start(std::uint16_t port, std::chrono::milliseconds bound) {
   Pipe output;
   std::vector<std::string> argv{bin_dir() + "/teamlogd", "--data-dir", data_dir_, "--listen",
                                 "127.0.0.1:" + std::to_string(port)};
+  argv.insert(argv.end(), args_.begin(), args_.end());
   pid_ = spawn(argv, output.write, output.write);
   output.close_write();
   std::size_t from = 0;

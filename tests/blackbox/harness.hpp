@@ -55,6 +55,9 @@ class TeamlogServer {
   InitResult init(const std::string& organizer, const std::string& admin_email,
                   const std::string& organizer_name = "");
 
+  // Extra teamlogd arguments for every later start() and restart(), e.g. {"--log-level", "trace"}.
+  void set_args(std::vector<std::string> args) { args_ = std::move(args); }
+
   // Spawns teamlogd on 127.0.0.1:`port` (0 picks one) and waits up to `bound` for its listening line.
   // Throws, with the log so far, when it exits or stays silent.
   void start(std::uint16_t port = 0, std::chrono::milliseconds bound = 10s);
@@ -82,6 +85,7 @@ class TeamlogServer {
   std::string data_dir_;
   int pid_ = -1;
   std::uint16_t port_ = 0;
+  std::vector<std::string> args_;
   std::shared_ptr<Drain> drain_;
 };
 

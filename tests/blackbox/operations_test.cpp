@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <functional>
+#include <latch>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -46,11 +48,52 @@ std::map<std::int64_t, json::value> all_teams(Api& api) {
   return teams;
 }
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+// Creates teams from four connections; once some are acknowledged, calls interrupt() (which stops or kills the
+// server) while they are still sending. Returns the acknowledged creates, id -> name.
+std::map<std::int64_t, std::string> create_while(PretixFixture& f, const std::function<void()>& interrupt) {
+  std::mutex mutex;
+  std::map<std::int64_t, std::string> acked;
+  std::atomic<bool> stop{false};
+  std::atomic<int> acks{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      try {
+        Api api(f.server.port(), f.foo_token);
+        for (int i = 0; i < 500 && !stop; ++i) {
+          const std::string name = "load-" + std::to_string(w) + "-" + std::to_string(i);
+          auto r = api.post_json(PretixFixture::org("/teams/"), R"({"name":")" + name + R"(","limit_events":[]})");
+          if (r.status != 201) break;
+          std::lock_guard lock(mutex);
+          acked[r.json().at("id").as_int64()] = name;
+          ++acks;
+        }
+      } catch (const std::exception&) {
+        // The connection died with the server: that request was not acknowledged.
+      }
+    });
+  }
+  for (int i = 0; i < 500 && acks < 40; ++i) std::this_thread::sleep_for(10ms);
+  interrupt();
+  stop = true;
+  for (auto& t : writers) t.join();
+  REQUIRE(!acked.empty());
+  return acked;
+}
+
+// Every acknowledged create is there after a restart, with its name.
+void check_acknowledged(Api& api, const std::map<std::int64_t, std::string>& acked) {
+  auto teams = all_teams(api);
+  std::size_t missing = 0;
+  for (const auto& [id, name] : acked) {
+    auto it = teams.find(id);
+    if (it == teams.end() || it->second.at("name") != json::value(name)) {
+      ++missing;
+      UNSCOPED_INFO("acknowledged team " << id << " " << name << " is missing or different after restart");
+    }
+  }
+  INFO(acked.size() << " acknowledged creates");
+  CHECK(missing == 0);
 }
 
 }  // namespace
@@ -118,47 +161,12 @@ TEST_CASE("after SIGKILL and restart every acknowledged write is visible", "[bla
   REQUIRE(invite.status == 201);
 
   // Then creates from four connections while the server is killed under them.
-  std::mutex mutex;
-  std::map<std::int64_t, std::string> acked;  // id -> name
-  std::atomic<bool> stop{false};
-  std::atomic<int> acks{0};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < 4; ++w) {
-    writers.emplace_back([&, w] {
-      try {
-        Api api(f.server.port(), f.foo_token);
-        for (int i = 0; i < 500 && !stop; ++i) {
-          const std::string name = "crash-" + std::to_string(w) + "-" + std::to_string(i);
-          auto r = api.post_json(PretixFixture::org("/teams/"), R"({"name":")" + name + R"(","limit_events":[]})");
-          if (r.status != 201) break;
-          std::lock_guard lock(mutex);
-          acked[r.json().at("id").as_int64()] = name;
-          ++acks;
-        }
-      } catch (const std::exception&) {
-        // The connection died with the server: that request was not acknowledged.
-      }
-    });
-  }
-  for (int i = 0; i < 500 && acks < 40; ++i) std::this_thread::sleep_for(10ms);
-  f.server.kill();
-  stop = true;
-  for (auto& t : writers) t.join();
-  REQUIRE(acks >= 1);
+  auto acked = create_while(f, [&] { f.server.kill(); });
 
   f.server.restart();
   Api api(f.server.port(), f.foo_token);
+  check_acknowledged(api, acked);
   auto teams = all_teams(api);
-  std::size_t missing = 0;
-  for (const auto& [id, name] : acked) {
-    auto it = teams.find(id);
-    if (it == teams.end() || it->second.at("name") != json::value(name)) {
-      ++missing;
-      UNSCOPED_INFO("acknowledged team " << id << " " << name << " is missing or different after restart");
-    }
-  }
-  INFO(acked.size() << " acknowledged creates");
-  CHECK(missing == 0);
   CHECK(teams.at(f.second_team_id).at("can_view_orders") == true);
   auto token = api.get(f.team_path(f.second_team_id, "tokens/" + std::to_string(f.token_id) + "/"));
   CHECK(token.json().at("active") == false);
@@ -168,8 +176,19 @@ TEST_CASE("after SIGKILL and restart every acknowledged write is visible", "[bla
   // The revoked token stays revoked, and the server works normally.
   Api revoked(f.server.port(), f.testtoken_secret);
   CHECK(revoked.get(PretixFixture::org("/teams/")).body == R"({"detail":"Token inactive or deleted."})");
-  auto stop_code = f.server.stop();
-  CHECK(stop_code == std::optional<int>(0));
+  CHECK(f.server.stop().value_or(-999) == 0);
+}
+
+TEST_CASE("SIGTERM under load exits 0 and keeps every acknowledged write", "[blackbox][operations]") {
+  PretixFixture f;
+  std::optional<int> code;
+  auto acked = create_while(f, [&] { code = f.server.stop(); });
+  INFO("exit code " << code.value_or(-999) << "; log:\n" << f.server.log());
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+  f.server.restart();
+  Api api(f.server.port(), f.foo_token);
+  check_acknowledged(api, acked);
 }
 
 TEST_CASE("X-Idempotency-Key replays the first response for the same credentials only", "[blackbox][operations]") {
@@ -207,6 +226,51 @@ TEST_CASE("X-Idempotency-Key replays the first response for the same credentials
   CHECK(bad2.status == 400);
   CHECK(bad2.body == bad1.body);
   CHECK(count() == before + 2);
+}
+
+TEST_CASE("simultaneous repeats of one idempotency key create one team; the other gets the replay or a 409",
+          "[blackbox][operations]") {
+  PretixFixture f;
+  const auto teams = PretixFixture::org("/teams/");
+  const auto count = [&] { return f.api->get(teams).json().at("count").as_int64(); };
+  const auto before = count();
+  Api a(f.server.port(), f.foo_token);
+  Api b(f.server.port(), f.foo_token);
+  REQUIRE(a.get(teams).status == 200);  // open both connections first
+  REQUIRE(b.get(teams).status == 200);
+  constexpr int kRounds = 10;
+  int conflicts = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const Headers key{{"X-Idempotency-Key", "race-" + std::to_string(round)}};
+    const std::string body = R"({"name":"Race )" + std::to_string(round) + R"(","limit_events":[]})";
+    std::latch go(2);
+    Response ra;
+    Response rb;
+    std::thread ta([&] {
+      go.arrive_and_wait();
+      ra = a.post_json(teams, body, key);
+    });
+    std::thread tb([&] {
+      go.arrive_and_wait();
+      rb = b.post_json(teams, body, key);
+    });
+    ta.join();
+    tb.join();
+    INFO("round " << round << "\nA: " << describe(ra) << "\nB: " << describe(rb));
+    CHECK((ra.status == 201 || rb.status == 201));
+    for (const auto* r : {&ra, &rb}) {
+      if (r->status == 409) {
+        ++conflicts;
+        CHECK(r->body == R"({"detail":"Concurrent request with idempotency key."})");
+        CHECK(r->header("Retry-After").value_or("<none>") == "5");
+      } else {
+        CHECK(r->status == 201);
+      }
+    }
+    if (ra.status == 201 && rb.status == 201) CHECK(ra.body == rb.body);
+  }
+  INFO(conflicts << " of " << kRounds << " rounds answered 409");
+  CHECK(count() == before + kRounds);
 }
 
 TEST_CASE("healthz answers 200 with the log position without credentials", "[blackbox][operations]") {
@@ -269,11 +333,12 @@ TEST_CASE("a second teamlogd on a held data dir exits non-zero naming the dir, t
                          10s);
   INFO("teamlogctl init: exit " << ctl.exit_code << "\n" << ctl.err);
   CHECK(ctl.exit_code == 2);
-  CHECK(f.server.stop() == std::optional<int>(0));
+  CHECK(f.server.stop().value_or(-999) == 0);
 }
 
-TEST_CASE("no token secret appears in the server's logs or in the data dir", "[blackbox][operations]") {
-  PretixFixture f({.token = true});
+TEST_CASE("no token or invite secret appears in the server's logs or in the data dir", "[blackbox][operations]") {
+  // At the chattiest log level, so that no debug line can hide one.
+  PretixFixture f({.token = true, .server_args = {"--log-level", "trace"}});
   std::vector<std::string> secrets{f.dummy_init.token, f.other_init.token, f.foo_token, f.testtoken_secret};
   for (int i = 0; i < 3; ++i) {
     auto r = f.api->post_form(f.team_path(f.team_id, "tokens/"), {{"name", "Secret " + std::to_string(i)}});
@@ -289,22 +354,44 @@ TEST_CASE("no token secret appears in the server's logs or in the data dir", "[b
     (void)raw.request("GET", PretixFixture::org("/teams/"), {{"Authorization", "Token " + s + " extra"}});
     (void)raw.request("GET", PretixFixture::org("/teams/"), {{"Authorization", "Token " + s + "x"}});
   }
-  REQUIRE(f.server.stop() == std::optional<int>(0));
+  // Invite secrets reach only the invitation mail: take them from the link in the .eml files.
+  const auto mails_before = eml_files(f.server.data_dir()).size();
+  REQUIRE(f.api->post_form(f.team_path(f.team_id, "invites/"), {{"email", "secret@example.org"}}).status == 201);
+  std::vector<std::string> invite_secrets;
+  for (const auto& mail : wait_for_eml(f.server.data_dir(), mails_before + 1)) {
+    const auto text = read_file(mail);
+    for (auto at = text.find("/invite/"); at != std::string::npos; at = text.find("/invite/", at + 1)) {
+      auto begin = at + 8;
+      auto end = text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789", begin);
+      if (end != std::string::npos && end - begin >= 16) invite_secrets.push_back(text.substr(begin, end - begin));
+    }
+  }
+  if (invite_secrets.empty()) WARN("no invitation mail with an /invite/ link in the data dir: invite secrets unchecked");
+
+  REQUIRE(f.server.stop().value_or(-999) == 0);
   const auto log = f.server.log();
   INFO("server log has " << log.size() << " bytes");
-  CHECK(!log.empty());
   for (const auto& s : secrets) {
-    INFO("secret " << s.substr(0, 6) << "...");
+    INFO("token secret " << s.substr(0, 6) << "...");
     CHECK(log.find(s) == std::string::npos);
   }
-  // Secrets never enter the log or a view: no file of the data dir holds one (mails hold only invite links).
+  for (const auto& s : invite_secrets) {
+    INFO("invite secret " << s.substr(0, 6) << "...");
+    CHECK(log.find(s) == std::string::npos);
+  }
+  // Secrets never enter the log or a view: no file of the data dir holds one, but for the mails' invite links.
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(f.server.data_dir(), ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     const auto content = read_file(it->path());
     for (const auto& s : secrets) {
-      INFO(it->path().string() << " holds secret " << s.substr(0, 6) << "...");
+      INFO(it->path().string() << " holds token secret " << s.substr(0, 6) << "...");
+      CHECK(content.find(s) == std::string::npos);
+    }
+    if (it->path().extension() == ".eml") continue;
+    for (const auto& s : invite_secrets) {
+      INFO(it->path().string() << " holds invite secret " << s.substr(0, 6) << "...");
       CHECK(content.find(s) == std::string::npos);
     }
   }
