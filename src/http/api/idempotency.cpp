@@ -2,6 +2,7 @@
 #include "http/api/idempotency.hpp"
 
 #include <mutex>
+#include <optional>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -91,21 +92,26 @@ class RecordReader {
   std::string_view rest_;
 };
 
-// The stored response, unless the record is older than a key lives or does not read back (a format this build
-// does not know, or bytes altered in the store: answering afresh is then the safe choice).
-std::optional<HttpResponse> decode_record(std::string_view stored, const Hash& seal_key, std::int64_t now_us) {
+struct StoredResponse {
+  std::int64_t time_us = 0;
+  HttpResponse response;
+};
+
+// nullopt for a record that does not read back: a format this build does not know, or bytes altered in the store.
+// Answering afresh is then the safe choice.
+std::optional<StoredResponse> decode_record(std::string_view stored, const Hash& seal_key) {
   RecordReader in(stored);
   std::uint8_t version = 0;
   std::uint64_t time_us = 0;
   std::uint32_t status = 0;
   std::uint32_t header_count = 0;
-  HttpResponse response;
+  StoredResponse record;
+  HttpResponse& response = record.response;
   std::string sealed;
   if (!in.u8(version) || version != kRecordVersion || !in.u64(time_us) || !in.u32(status) ||
       !in.bytes(response.content_type) || !in.u32(header_count)) {
     return std::nullopt;
   }
-  if (static_cast<std::int64_t>(time_us) + kIdempotencyLifetimeUs < now_us) return std::nullopt;
   for (std::uint32_t i = 0; i < header_count; ++i) {
     std::string name;
     std::string value;
@@ -115,9 +121,10 @@ std::optional<HttpResponse> decode_record(std::string_view stored, const Hash& s
   if (!in.bytes(sealed) || !in.done()) return std::nullopt;
   auto body = unseal(seal_key, sealed);
   if (!body) return std::nullopt;
+  record.time_us = static_cast<std::int64_t>(time_us);
   response.status = status;
   response.body = std::move(*body);
-  return response;
+  return record;
 }
 
 void put_record(Transaction& tx, ColumnId column, const IdempotencyTicket& ticket, const HttpResponse& response,
@@ -173,8 +180,12 @@ Idempotency::Claim Idempotency::claim(const HttpRequest& request) {
   std::lock_guard lock(in_flight_->mutex);
   if (in_flight_->keys.contains(record_key)) return concurrent_request();
   if (auto stored = store_.get(column_, record_key)) {
-    if (auto replay = decode_record(*stored, seal_key, clock_())) return std::move(*replay);
-    spdlog::warn("request {}: ignoring an expired or unreadable idempotency record", request.request_id);
+    auto record = decode_record(*stored, seal_key);
+    if (!record) {
+      spdlog::warn("request {}: ignoring an unreadable idempotency record", request.request_id);
+    } else if (record->time_us + kIdempotencyLifetimeUs >= clock_()) {
+      return std::move(record->response);
+    }
   }
   in_flight_->keys.insert(record_key);
   return std::make_shared<IdempotencyTicket>(in_flight_, std::move(record_key), seal_key);

@@ -1,0 +1,88 @@
+// Page-number pagination over 120 teams: counts, links, page sizes, "last", invalid pages.
+#include <catch2/catch.hpp>
+
+#include <future>
+
+#include "api_fixture.hpp"
+
+using namespace teamlog::testing;
+
+namespace {
+
+constexpr const char* kBase = "http://testserver/api/v1/organizers/dummy/teams/";
+
+// A page's next or previous link; "null" for none.
+std::string link(const boost::json::value& page, const char* which) {
+  const auto& v = page.at(which);
+  return v.is_null() ? "null" : std::string(v.as_string());
+}
+
+// 118 more teams beside Test-Team and User team, submitted together so that they share group commits.
+void add_teams(ApiFixture& f) {
+  std::vector<std::future<Reply>> pending;
+  for (int i = 0; i < 118; ++i) {
+    Headers headers = f.auth();
+    headers.emplace_back("Content-Type", "application/json");
+    pending.push_back(
+        f.start("POST", ApiFixture::org("/teams/"), headers, R"({"name":"T)" + std::to_string(i) + R"(","limit_events":[]})"));
+  }
+  for (auto& p : pending) REQUIRE(p.get().status == 201);
+}
+
+}  // namespace
+
+TEST_CASE("120 teams come in pages of 50 with absolute next and previous links", "[api][pagination]") {
+  ApiFixture f;
+  add_teams(f);
+  const auto teams = ApiFixture::org("/teams/");
+
+  auto first = f.get(teams).json();
+  CHECK(first.at("count") == 120);
+  CHECK(link(first, "next") == std::string(kBase) + "?page=2");
+  CHECK(link(first, "previous") == "null");
+  CHECK(first.at("results").as_array().size() == 50);
+  CHECK(first.at("results").at(0).at("id") == f.team_id);
+
+  auto second = f.get(teams + "?page=2").json();
+  CHECK(link(second, "next") == std::string(kBase) + "?page=3");
+  CHECK(link(second, "previous") == std::string(kBase));
+  CHECK(second.at("results").as_array().size() == 50);
+
+  auto third = f.get(teams + "?page=3").json();
+  CHECK(link(third, "next") == "null");
+  CHECK(link(third, "previous") == std::string(kBase) + "?page=2");
+  CHECK(third.at("results").as_array().size() == 20);
+  CHECK(f.get(teams + "?page=last").body == f.get(teams + "?page=3").body);
+
+  SECTION("other query parameters are kept, keys sorted as DRF's replace_query_param writes them") {
+    auto page = f.get(teams + "?page_size=10&page=2&zeta=1&alpha=a%20b").json();
+    CHECK(page.at("results").as_array().size() == 10);
+    CHECK(link(page, "next") == std::string(kBase) + "?alpha=a+b&page=3&page_size=10&zeta=1");
+    CHECK(link(page, "previous") == std::string(kBase) + "?alpha=a+b&page_size=10&zeta=1");
+  }
+  SECTION("page_size is capped at 50 and falls back to 50 when it is not a positive number") {
+    for (const char* size : {"500", "0", "-3", "abc", ""}) {
+      INFO("page_size=" << size);
+      CHECK(f.get(teams + "?page_size=" + size).json().at("results").as_array().size() == 50);
+    }
+    CHECK(f.get(teams + "?page_size=7").json().at("results").as_array().size() == 7);
+    CHECK(f.get(teams + "?page_size=7&page=last").json().at("results").as_array().size() == 1);
+  }
+  SECTION("a page that is not a number or past the end is 404 Invalid page.") {
+    for (const char* page : {"4", "0", "-1", "two", "1.0", "99999999999999999999"}) {
+      auto r = f.get(teams + "?page=" + page);
+      INFO("page=" << page);
+      CHECK(r.status == 404);
+      CHECK(r.body == R"({"detail":"Invalid page."})");
+    }
+    CHECK(f.get(teams + "?page=").json().at("previous").is_null());  // empty: page 1
+  }
+}
+
+TEST_CASE("an empty list is page 1 with count 0", "[api][pagination]") {
+  ApiFixture f;
+  const auto invites = f.team_path(f.team_id, "invites/");
+  CHECK(f.get(invites).body == R"({"count":0,"next":null,"previous":null,"results":[]})");
+  CHECK(f.get(invites + "?page=last").body == R"({"count":0,"next":null,"previous":null,"results":[]})");
+  CHECK(f.get(invites + "?page=2").status == 404);
+}
