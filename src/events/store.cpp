@@ -175,10 +175,18 @@ struct Store::Impl {
   std::unordered_map<std::string, std::uint64_t> stream_cache;
   static constexpr std::size_t kStreamCacheLimit = 1u << 20;
 
-  // Handles must go before the DB closes, also when open() gives up half-way.
+  // Handles must go before the DB closes, also when open() gives up half-way. A clean close flushes the
+  // memtables, so that the next open (or a secondary instance) has no WAL to replay and starts at once.
   ~Impl() {
     if (!db) return;
     published.store(nullptr);
+    if (options.mode == StoreOptions::Mode::kReadWrite && !failed.load()) {
+      std::vector<rocksdb::ColumnFamilyHandle*> all;
+      for (std::size_t i = 0; i < column_count.load(); ++i) {
+        if (auto* h = handles[i].load()) all.push_back(h);
+      }
+      (void)db->Flush(rocksdb::FlushOptions(), all);
+    }
     for (std::size_t i = 0; i < column_count.load(); ++i) {
       if (auto* h = handles[i].load()) (void)db->DestroyColumnFamilyHandle(h);
     }
@@ -332,6 +340,9 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   db_options.allow_concurrent_memtable_write = false;  // one writer; and insert hints need it off
   db_options.max_open_files = secondary ? -1 : 512;
   db_options.keep_log_file_num = 3;
+  // Column families written rarely (organizers, users) would otherwise keep every WAL file alive, and a restart
+  // would replay them all: past this total, RocksDB flushes the memtables that pin the oldest WAL.
+  db_options.max_total_wal_size = 64u << 20;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
 
   std::vector<std::string> cf_names;
