@@ -122,15 +122,8 @@ void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse
   if (!match->allows(request.method)) return reply.send(method_not_allowed(request.method, match->route->methods));
   if (request.method == "OPTIONS") return reply.send(options_response(spec));
 
-  const std::string links = link_base(request);
-  Call call(request, *match, *grant, queries, links, reply);
+  Call call(request, *match, *grant, queries, options_.public_url, reply);
   serve_route(spec.id, call);
-}
-
-std::string ApiApplication::link_base(const HttpRequest& request) const {
-  if (!options_.public_url.empty()) return options_.public_url;
-  // Without a Host header (HTTP/1.0) links stay relative to the server.
-  return request.host.empty() ? std::string() : "http://" + request.host;
 }
 
 }  // namespace teamlog::http::api

@@ -35,7 +35,6 @@ class ApiApplication final : public Application {
  private:
   ApiApplication(Store& store, const projections::ViewStore& views, commands::CommandWriter& writer,
                  const MetricsRegistry& metrics, ColumnId idempotency_column, ApiOptions options);
-  std::string link_base(const HttpRequest& request) const;
 
   Store& store_;
   const projections::ViewStore& views_;

@@ -38,6 +38,11 @@ std::optional<commands::Input> Call::read_body() {
   return std::get<commands::Input>(std::move(body));
 }
 
+std::string Call::link_base() const {
+  if (!public_url_.empty()) return std::string(public_url_);
+  return request_.host.empty() ? std::string() : "http://" + request_.host;
+}
+
 void Call::fail(const Error& error) { send(error_response(error, request_.request_id)); }
 
 void Call::send_found(std::optional<std::string> row) {

@@ -8,6 +8,7 @@
 
 #include "commands/commands.hpp"
 #include "events/result.hpp"
+#include "http/api/pagination.hpp"
 #include "http/api/reply.hpp"
 #include "http/request.hpp"
 #include "http/router.hpp"
@@ -18,8 +19,8 @@ namespace teamlog::http::api {
 class Call {
  public:
   Call(const HttpRequest& request, const RouteMatch& match, const projections::TokenGrant& grant,
-       const projections::Queries& queries, std::string_view link_base, Reply& reply)
-      : request_(request), match_(match), grant_(grant), queries_(queries), link_base_(link_base), reply_(reply) {}
+       const projections::Queries& queries, std::string_view public_url, Reply& reply)
+      : request_(request), match_(match), grant_(grant), queries_(queries), public_url_(public_url), reply_(reply) {}
 
   const HttpRequest& request() const { return request_; }
   // GET and HEAD (HEAD is answered as GET; the session drops the body).
@@ -31,14 +32,17 @@ class Call {
   Result<std::int64_t> id_param(std::string_view name) const;
   // {team}, which must be a team of the organizer in the path: kNotFound otherwise.
   Result<std::int64_t> team() const;
-  // The scheme and authority of absolute links (pagination): the configured public URL or http://<Host>.
-  std::string_view link_base() const { return link_base_; }
+  // The scheme and authority of absolute links (pagination): the configured public URL, else http://<Host> as
+  // Django's build_absolute_uri; without a Host header (HTTP/1.0) links stay relative to the server.
+  std::string link_base() const;
 
   // The body as DRF's request.data; nullopt once the answer for a body that cannot be read (415, 400) was sent.
   std::optional<commands::Input> read_body();
 
   void send(HttpResponse response) { reply_.send(std::move(response)); }
   void fail(const Error& error);
+  // The page of a list the query asks for (pagination.hpp), or 404 Invalid page.
+  void send_page(const PageFetch& fetch) { send(page_response(request_, link_base(), fetch)); }
   // 200 with a stored row, or 404.
   void send_found(std::optional<std::string> row);
   // Submits a command on behalf of the request's token; answered when it is durable.
@@ -49,7 +53,7 @@ class Call {
   const RouteMatch& match_;
   const projections::TokenGrant& grant_;
   const projections::Queries& queries_;
-  std::string_view link_base_;
+  std::string_view public_url_;
   Reply& reply_;
 };
 

@@ -4,7 +4,6 @@
 
 #include "commands/validation.hpp"
 #include "http/api/handlers.hpp"
-#include "http/api/pagination.hpp"
 #include "http/api/python_int.hpp"
 
 namespace teamlog::http::api {
@@ -47,9 +46,9 @@ Result<projections::AuditFilter> audit_filter(std::string_view query) {
 
 void serve_events(Call& call) {
   if (call.is_read()) {
-    return call.send(page_response(call.request(), call.link_base(), [&](std::int64_t offset, std::int64_t limit) {
+    return call.send_page([&](std::int64_t offset, std::int64_t limit) {
       return call.queries().events(call.organizer(), offset, limit);
-    }));
+    });
   }
   auto body = call.read_body();
   if (!body) return;
@@ -64,9 +63,9 @@ void serve_event(Call& call) {
 void serve_audit_log(Call& call) {
   auto filter = audit_filter(call.request().query);
   if (!filter.ok()) return call.fail(filter.error());
-  call.send(page_response(call.request(), call.link_base(), [&](std::int64_t offset, std::int64_t limit) {
+  call.send_page([&](std::int64_t offset, std::int64_t limit) {
     return call.queries().audit(call.organizer(), *filter, offset, limit);
-  }));
+  });
 }
 
 }  // namespace teamlog::http::api

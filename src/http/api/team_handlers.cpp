@@ -1,6 +1,5 @@
 // Teams, members, invites and API tokens: pretix's TeamViewSet and its three nested viewsets.
 #include "http/api/handlers.hpp"
-#include "http/api/pagination.hpp"
 
 namespace teamlog::http::api {
 namespace {
@@ -10,9 +9,9 @@ template <class Fetch>
 void serve_nested_list(Call& call, Fetch fetch) {
   auto team = call.team();
   if (!team.ok()) return call.fail(team.error());
-  call.send(page_response(call.request(), call.link_base(), [&](std::int64_t offset, std::int64_t limit) {
+  call.send_page([&](std::int64_t offset, std::int64_t limit) {
     return fetch(*team, offset, limit);
-  }));
+  });
 }
 
 // GET detail for a team's nested resource.
@@ -39,9 +38,9 @@ void delete_nested(Call& call, MakeCommand make) {
 
 void serve_teams(Call& call) {
   if (call.is_read()) {
-    return call.send(page_response(call.request(), call.link_base(), [&](std::int64_t offset, std::int64_t limit) {
+    return call.send_page([&](std::int64_t offset, std::int64_t limit) {
       return call.queries().teams(call.organizer(), offset, limit);
-    }));
+    });
   }
   auto body = call.read_body();
   if (!body) return;
@@ -49,11 +48,15 @@ void serve_teams(Call& call) {
 }
 
 void serve_team(Call& call) {
+  if (call.is_read()) {
+    auto id = call.id_param("team");
+    if (!id.ok()) return call.fail(id.error());
+    return call.send_found(call.queries().team(call.organizer(), *id));
+  }
   // UpdateModelMixin looks the team up (404) before it reads the body.
   auto team = call.team();
   if (!team.ok()) return call.fail(team.error());
   const auto& method = call.request().method;
-  if (call.is_read()) return call.send_found(call.queries().team(call.organizer(), *team));
   if (method == "DELETE") return call.write(commands::DeleteTeam{std::string(call.organizer()), *team});
   auto body = call.read_body();
   if (!body) return;
