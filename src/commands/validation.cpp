@@ -1220,23 +1220,6 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-struct CivilDate {
-  std::int64_t year;
-  unsigned month;
-  unsigned day;
-};
-
-CivilDate civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return CivilDate{static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
 
 unsigned days_in_month(std::int64_t year, unsigned month) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -1349,29 +1332,6 @@ std::optional<std::int64_t> parse_datetime_us(std::string_view text) {
                           micros;
   if (us < kMinMicros || us > kMaxMicros) return std::nullopt;
   return us;
-}
-
-std::string format_datetime_utc(std::int64_t us) {
-  std::int64_t days = us / kMicrosPerDay;
-  std::int64_t rest = us % kMicrosPerDay;
-  if (rest < 0) {
-    rest += kMicrosPerDay;
-    --days;
-  }
-  const CivilDate date = civil_from_days(days);
-  const std::int64_t seconds = rest / kMicrosPerSecond;
-  const std::int64_t fraction = rest % kMicrosPerSecond;
-  char buf[48];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", static_cast<long long>(date.year),
-                        date.month, date.day, static_cast<long long>(seconds / 3600),
-                        static_cast<long long>(seconds / 60 % 60), static_cast<long long>(seconds % 60));
-  std::string out(buf, static_cast<std::size_t>(n));
-  if (fraction != 0) {
-    n = std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(fraction));
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  out.push_back('Z');
-  return out;
 }
 
 // ---- Events ------------------------------------------------------------------------------------------------------

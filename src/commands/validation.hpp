@@ -23,6 +23,7 @@
 
 #include "commands/input.hpp"
 #include "events/result.hpp"
+#include "projections/json_text.hpp"
 
 namespace teamlog::commands {
 
@@ -207,6 +208,6 @@ std::size_t code_point_count(std::string_view text);
 // DRF DateTimeField input (Django's parse_datetime): microseconds since the epoch, UTC; nullopt when invalid.
 std::optional<std::int64_t> parse_datetime_us(std::string_view text);
 // Python's isoformat() of a UTC datetime, "+00:00" written as "Z" (DRF's output).
-std::string format_datetime_utc(std::int64_t us);
+inline std::string format_datetime_utc(std::int64_t us) { return format_rfc3339_utc(us); }
 
 }  // namespace teamlog::commands
