@@ -119,6 +119,15 @@ TEST_CASE("the team list paginates 120 teams 50 per page with DRF's absolute nex
     CHECK(big.at("next") == json::value(base + "?page=2&page_size=500"));
     CHECK(ids(big) == ids(p1));
   }
+  {  // page_size that is not a positive number falls back to 50; other query parameters stay in the links
+    for (const auto* q : {"?page_size=0", "?page_size=-5", "?page_size=abc"}) {
+      auto v = page(api, q);
+      INFO(q);
+      CHECK(v.at("results").as_array().size() == 50);
+    }
+    auto kept = page(api, "?page_size=10&foo=bar");
+    CHECK(kept.at("next") == json::value(base + "?foo=bar&page=2&page_size=10"));
+  }
   {  // page=last is the last page
     auto last = page(api, "?page=last");
     CHECK(ids(last) == ids(p3));

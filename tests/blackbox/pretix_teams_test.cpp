@@ -30,6 +30,7 @@ TEST_CASE("pretix test_team_list: the token's team is listed as TEST_TEAM_RES", 
   auto r = f.api->get(PretixFixture::org("/teams/"));
   INFO(describe(r));
   REQUIRE(r.status == 200);
+  CHECK(r.header("Content-Type").value_or("<none>") == "application/json");
   json::array expected{test_team_res(f.team_id)};
   CHECK(results_of(r) == json::value(expected));
   REQUIRE(results_of(r).as_array().size() == 1);

@@ -65,6 +65,17 @@ TEST_CASE("unknown fields and a sent id are ignored on create; names round-trip 
   auto stored = f.api->get(f.team_path(r.json().at("id").as_int64()));
   CHECK(stored.json() == r.json());
   CHECK(f.api->get(f.team_path(999999)).status == 404);
+
+  // DRF's field parsing: strings and numbers as booleans, names trimmed.
+  auto loose = f.api->post_json(PretixFixture::org("/teams/"),
+                                R"({"name":"  Padded  ","limit_events":[],"can_view_orders":"true",)"
+                                R"("can_change_items":1,"all_events":"False"})");
+  INFO(describe(loose));
+  REQUIRE(loose.status == 201);
+  CHECK(loose.json().at("name") == "Padded");
+  CHECK(loose.json().at("can_view_orders") == true);
+  CHECK(loose.json().at("can_change_items") == true);
+  CHECK(loose.json().at("all_events") == false);
 }
 
 TEST_CASE("invite emails are kept as sent and matched case-insensitively against invites and users",
