@@ -22,7 +22,7 @@ namespace {
 using namespace teamlog;
 
 constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;  // bad configuration, or a data dir held by another process
+constexpr int kExitUsage = 2;  // bad configuration, or a data dir that cannot be opened (e.g. held by another process)
 
 // Everything after the configuration: returns the exit code.
 int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {

@@ -100,15 +100,7 @@ void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse
   const RouteSpec& spec = route_spec(*match->route);
   if (!spec.api) {
     if (!match->allows(request.method)) return reply.send(method_not_allowed(request.method, match->route->methods));
-    if (spec.id == RouteId::kMetrics) {
-      HttpResponse response;
-      response.content_type = std::string(kPrometheusContentType);
-      response.body = metrics_.render();
-      return reply.send(std::move(response));
-    }
-    HttpResponse response;
-    response.body = "{\"status\":\"ok\",\"position\":" + std::to_string(store_.head_position()) + "}";
-    return reply.send(std::move(response));
+    return reply.send(operations_response(spec.id));
   }
 
   const projections::Queries queries(store_, views_.columns());
@@ -124,6 +116,17 @@ void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse
 
   Call call(request, *match, *grant, queries, options_.public_url, reply);
   serve_route(spec.id, call);
+}
+
+HttpResponse ApiApplication::operations_response(RouteId id) const {
+  HttpResponse response;
+  if (id == RouteId::kMetrics) {
+    response.content_type = std::string(kPrometheusContentType);
+    response.body = metrics_.render();
+  } else {
+    response.body = "{\"status\":\"ok\",\"position\":" + std::to_string(store_.head_position()) + "}";
+  }
+  return response;
 }
 
 }  // namespace teamlog::http::api

@@ -8,6 +8,7 @@
 #include "commands/writer.hpp"
 #include "events/store.hpp"
 #include "http/api/idempotency.hpp"
+#include "http/api/routes.hpp"
 #include "http/app.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -35,6 +36,8 @@ class ApiApplication final : public Application {
  private:
   ApiApplication(Store& store, const projections::ViewStore& views, commands::CommandWriter& writer,
                  const MetricsRegistry& metrics, ColumnId idempotency_column, ApiOptions options);
+  // /healthz (the durable log position) and /metrics: no authentication, as load balancers and scrapers call them.
+  HttpResponse operations_response(RouteId id) const;
 
   Store& store_;
   const projections::ViewStore& views_;
