@@ -35,7 +35,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
 
 // What `teamlogctl init` prints.
 struct InitResult {
-  std::string organizer;
+  std::string organizer;  // the organizer resource, serialized
   boost::json::object team;
   boost::json::object user;
   std::string token;
@@ -162,7 +162,7 @@ class Api {
 const std::vector<std::string>& team_key_order();
 // The keys of a JSON object, in wire order.
 std::vector<std::string> keys_of(const boost::json::value& v);
-// The JSON body of a team resource from a literal, for dict-equality checks.
+// JSON text as a value, for dict-equality checks (Boost.JSON objects compare regardless of key order).
 boost::json::value parse(std::string_view text);
 // Human-readable response summary for failure messages.
 std::string describe(const Response& r);
