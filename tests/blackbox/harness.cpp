@@ -1,10 +1,10 @@
-// Black-box harness: child processes over posix_spawn with piped output, and a bounded Beast HTTP client.
+// Black-box harness: child processes over fork/exec with piped output, and a bounded Beast HTTP client.
 #include "harness.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,13 +80,10 @@ std::vector<std::string> child_environment() {
   return env;
 }
 
-// posix_spawn with stdin from /dev/null and stdout/stderr onto the given descriptors.
+// fork/exec with stdin from /dev/null and stdout/stderr onto the given descriptors. The child gets SIGKILL when
+// the spawning thread ends (PR_SET_PDEATHSIG), so a test binary that dies leaves no teamlogd behind.
 int spawn(const std::vector<std::string>& argv, int out_fd, int err_fd) {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
-  posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  // Everything the child needs is prepared here: after fork() it may only make async-signal-safe calls.
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -94,10 +91,22 @@ int spawn(const std::vector<std::string>& argv, int out_fd, int err_fd) {
   std::vector<char*> env;
   for (auto& e : env_strings) env.push_back(e.data());
   env.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv.at(0).c_str(), &actions, nullptr, args.data(), env.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("posix_spawn " + argv.at(0) + ": " + std::strerror(rc));
+  const int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (devnull < 0) throw std::runtime_error(errno_text("open /dev/null"));
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(126);
+    if (dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) _exit(126);
+    execve(args[0], args.data(), env.data());
+    _exit(127);
+  }
+  const int fork_errno = errno;
+  ::close(devnull);
+  if (pid < 0) throw std::runtime_error("fork " + argv.at(0) + ": " + std::strerror(fork_errno));
   return pid;
 }
 

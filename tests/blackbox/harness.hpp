@@ -31,6 +31,7 @@ struct ProcessResult {
 
 // Runs argv[0] (a path) with the given arguments, stdin from /dev/null, and waits at most `bound` for it;
 // a child still running then is killed and reported as timed_out. TEAMLOG_* variables are not passed on.
+// Children are killed when the thread that started them ends: start them from the test's own thread.
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds bound = 10s);
 
 // What `teamlogctl init` prints.
