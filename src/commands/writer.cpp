@@ -8,8 +8,8 @@ namespace {
 
 class CommandJob final : public CommitJob {
  public:
-  CommandJob(projections::ViewStore& views, Command command, Context context, CommandWriter::Callback done,
-             CommandWriter::AlsoWrite also)
+  CommandJob(projections::ViewStore& views, std::optional<Command> command, Context context,
+             CommandWriter::Callback done, CommandWriter::AlsoWrite also)
       : views_(views),
         command_(std::move(command)),
         context_(std::move(context)),
@@ -18,7 +18,7 @@ class CommandJob final : public CommitJob {
         decision_(Error::make(ErrorCode::kInternal, "not decided")) {}
 
   bool prepare(Transaction& tx) override {
-    decision_ = decide(tx, views_.columns(), command_, context_);
+    decision_ = command_ ? decide(tx, views_.columns(), *command_, context_) : Result<Decision>(Decision{});
     bool wrote = false;
     if (decision_.ok() && !decision_->append.events.empty()) {
       const std::size_t before = tx.events().size();
@@ -51,7 +51,7 @@ class CommandJob final : public CommitJob {
 
  private:
   projections::ViewStore& views_;
-  Command command_;
+  std::optional<Command> command_;  // none: a record-only job
   Context context_;
   CommandWriter::Callback done_;
   CommandWriter::AlsoWrite also_;
@@ -69,6 +69,10 @@ CommandWriter::~CommandWriter() { committer_.stop(); }
 void CommandWriter::submit(Command command, Context context, Callback done, AlsoWrite also) {
   committer_.submit(std::make_unique<CommandJob>(views_, std::move(command), std::move(context), std::move(done),
                                                  std::move(also)));
+}
+
+void CommandWriter::submit_record(AlsoWrite also, Callback done) {
+  committer_.submit(std::make_unique<CommandJob>(views_, std::nullopt, Context{}, std::move(done), std::move(also)));
 }
 
 Completion CommandWriter::execute(Command command, Context context) {

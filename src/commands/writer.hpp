@@ -29,6 +29,9 @@ class CommandWriter {
   ~CommandWriter();
 
   void submit(Command command, Context context, Callback done, AlsoWrite also = {});
+  // Only `also`'s writes, durable like a command's (for responses decided before any command, e.g. a 415 whose
+  // idempotency record must be kept). `also` sees an empty decision.
+  void submit_record(AlsoWrite also, Callback done);
   // Blocking form, for tools and tests.
   Completion execute(Command command, Context context);
   GroupCommitStats stats() const { return committer_.stats(); }

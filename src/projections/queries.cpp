@@ -1,6 +1,8 @@
 // Lookups and pages over the view columns.
 #include "projections/queries.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include "projections/keys.hpp"
 
 namespace teamlog::projections {
@@ -75,15 +77,11 @@ std::optional<std::string> Queries::invite_row(std::int64_t team, std::int64_t i
 }
 
 std::optional<std::string> Queries::invite(std::int64_t team, std::int64_t id) const {
+  // The index row names the email the wire row is keyed by.
   auto row = invite_row(team, id);
   if (!row) return std::nullopt;
-  // The wire row is keyed by email; the index row names it.
-  auto c = kv_.scan(c_[ViewId::kInvites], keys::invite_prefix(team));
-  for (; c->valid(); c->next()) {
-    auto k = c->key();
-    if (k.size() >= 8 && keys::from_be(k.substr(k.size() - 8)) == id) return std::string(c->value());
-  }
-  return std::nullopt;
+  auto email = boost::json::parse(*row).as_object().at("email").as_string();
+  return kv_.get(c_[ViewId::kInvites], keys::invite(team, std::string_view(email), id));
 }
 
 std::optional<std::int64_t> Queries::invite_by_email(std::int64_t team, std::string_view lower_email) const {
@@ -101,13 +99,11 @@ std::optional<std::string> Queries::token_row(std::int64_t team, std::int64_t id
 }
 
 std::optional<std::string> Queries::token(std::int64_t team, std::int64_t id) const {
-  if (!token_row(team, id)) return std::nullopt;
-  auto c = kv_.scan(c_[ViewId::kTokens], keys::token_prefix(team));
-  for (; c->valid(); c->next()) {
-    auto k = c->key();
-    if (k.size() >= 8 && keys::from_be(k.substr(k.size() - 8)) == id) return std::string(c->value());
-  }
-  return std::nullopt;
+  // The index row names the token name the wire row is keyed by.
+  auto row = token_row(team, id);
+  if (!row) return std::nullopt;
+  auto name = boost::json::parse(*row).as_object().at("name").as_string();
+  return kv_.get(c_[ViewId::kTokens], keys::token(team, std::string_view(name), id));
 }
 
 Page Queries::tokens(std::int64_t team, std::int64_t offset, std::int64_t limit) const {

@@ -139,7 +139,7 @@ TEST_CASE("a method a route does not have is 405 with Allow, before any lookup",
   CHECK(health.header("Allow") == std::optional<std::string>("GET, HEAD"));
 }
 
-TEST_CASE("team and object lookups are 404 after the method check; a non-numeric id is 404", "[api][pipeline]") {
+TEST_CASE("team and object lookups are 404 after the method check, a non-numeric id is 404", "[api][pipeline]") {
   ApiFixture f;
   for (const auto& path : std::vector<std::string>{
            f.team_path(999999),
@@ -230,7 +230,7 @@ TEST_CASE("HEAD is answered as GET", "[api][pipeline]") {
   CHECK(head.body == test_team_res(f.team_id));
 }
 
-TEST_CASE("/healthz needs no credentials and reports the log position; /metrics is Prometheus text",
+TEST_CASE("/healthz needs no credentials and reports the log position, /metrics is Prometheus text",
           "[api][pipeline]") {
   ApiFixture f;
   auto health = f.request("GET", "/healthz");

@@ -75,7 +75,7 @@ TEST_CASE("team validation errors are DRF's bodies, byte for byte", "[api][teams
   CHECK(f.get(ApiFixture::org("/teams/")).json().at("count") == 2);
 }
 
-TEST_CASE("members: list, detail, delete; the user stays", "[api][members]") {
+TEST_CASE("members: list, detail, delete, the user stays", "[api][members]") {
   ApiFixture f;
   // pretix's fixture adds `user` to the team directly; here the invite of an existing account does it.
   auto added = f.post_form(f.team_path(f.team_id, "invites/"), {{"email", "dummy@dummy.dummy"}});

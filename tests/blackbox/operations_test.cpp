@@ -228,7 +228,7 @@ TEST_CASE("X-Idempotency-Key replays the first response for the same credentials
   CHECK(count() == before + 2);
 }
 
-TEST_CASE("simultaneous repeats of one idempotency key create one team; the other gets the replay or a 409",
+TEST_CASE("simultaneous repeats of one idempotency key create one team, the other gets the replay or a 409",
           "[blackbox][operations]") {
   PretixFixture f;
   const auto teams = PretixFixture::org("/teams/");

@@ -20,7 +20,7 @@ std::vector<std::string> column(const Response& r, const char* key) {
 
 }  // namespace
 
-TEST_CASE("PUT needs name and limit_events and keeps omitted booleans; PATCH can switch to all events",
+TEST_CASE("PUT needs name and limit_events and keeps omitted booleans, PATCH can switch to all events",
           "[blackbox][resources]") {
   PretixFixture f({.second_team = true});
   const auto team = f.team_path(f.second_team_id);
@@ -52,7 +52,7 @@ TEST_CASE("PUT needs name and limit_events and keeps omitted booleans; PATCH can
   CHECK(both.json().at("limit_events") == json::value(json::array{}));
 }
 
-TEST_CASE("unknown fields and a sent id are ignored on create; names round-trip non-ASCII text",
+TEST_CASE("unknown fields and a sent id are ignored on create, names round-trip non-ASCII text",
           "[blackbox][resources]") {
   PretixFixture f;
   auto r = f.api->post_json(PretixFixture::org("/teams/"),

@@ -287,7 +287,7 @@ TEST_CASE("boolean fields refuse other values and null", "[teams][boolean]") {
   CHECK(team_field_errors(R"("can_checkin_orders": null)") == "can_checkin_orders: This field may not be null.");
 }
 
-TEST_CASE("limit_events must be a list; other types name their Python type", "[teams][limit_events]") {
+TEST_CASE("limit_events must be a list, other types name their Python type", "[teams][limit_events]") {
   CHECK(team_field_errors(R"("limit_events": "dummy")") ==
         "limit_events: Expected a list of items but got type \"str\".");
   CHECK(team_field_errors(R"("limit_events": 5)") == "limit_events: Expected a list of items but got type \"int\".");

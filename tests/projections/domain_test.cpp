@@ -58,7 +58,7 @@ TEST_CASE("pretix 3: creating a team with limit_events records pretix.team.creat
   CHECK(f.queries().team("dummy", 3) == d->body);
 }
 
-TEST_CASE("pretix 4: PATCH changes one flag; all_events against stored limit_events is refused", "[domain][pretix]") {
+TEST_CASE("pretix 4: PATCH changes one flag, all_events against stored limit_events is refused", "[domain][pretix]") {
   PretixFixture f;
   auto a = f.run(UpdateTeam{"dummy", 2, Domain::json(R"({"can_change_event_settings":true})"), true});
   REQUIRE(a.ok());

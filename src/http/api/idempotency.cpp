@@ -133,11 +133,6 @@ void put_record(Transaction& tx, ColumnId column, const IdempotencyTicket& ticke
   tx.put(column, ticket.record_key(), encode_record(response, ticket.seal_key(), now_us));
 }
 
-// CommandWriter has no way to write rows without a command yet (see the issue 4 notes). Until it has, a command
-// on an organizer that cannot exist (slugs have at least two characters) stands in: its decision is kNotFound and
-// appends nothing, so all the batch gets from it is the record the AlsoWrite puts.
-commands::Command record_only_command() { return commands::DeleteTeam{"", 0}; }
-
 }  // namespace
 
 IdempotencyTicket::IdempotencyTicket(std::shared_ptr<Idempotency::InFlight> in_flight, std::string record_key,
@@ -207,7 +202,7 @@ void Idempotency::finish(std::shared_ptr<IdempotencyTicket> ticket, HttpResponse
     ticket->release();
     respond(std::move(*shared));
   };
-  writer_.submit(record_only_command(), commands::Context{Actor{}, {}, {}}, std::move(done), std::move(store));
+  writer_.submit_record(std::move(store), std::move(done));
 }
 
 commands::CommandWriter::AlsoWrite Idempotency::record(std::shared_ptr<IdempotencyTicket> ticket,
