@@ -7,10 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace teamlog {
 
 using ColumnId = std::uint32_t;
+using KvRow = std::pair<std::string_view, std::string_view>;  // key, value
 
 // Iterates keys in bytewise order, limited to one prefix.
 class KvCursor {
@@ -35,6 +37,10 @@ class KvWriter : public KvReader {
  public:
   virtual void put(ColumnId column, std::string_view key, std::string_view value) = 0;
   virtual void del(ColumnId column, std::string_view key) = 0;
+  // A put of a row that nothing of the fold writes again or reads back (one row per event, like the audit
+  // trail's). A whole-log fold in memory keeps such rows in a plain list instead of its lookup table; everywhere
+  // else it is a put.
+  virtual void append(ColumnId column, std::string_view key, std::string_view value) { put(column, key, value); }
 };
 
 }  // namespace teamlog

@@ -6,6 +6,7 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "events/codec.hpp"
@@ -26,6 +28,8 @@ constexpr const char* kStreamsColumn = "streams";
 constexpr const char* kMetaColumn = "meta";
 constexpr const char* kHeadKey = "head";
 constexpr const char* kFormatKey = "format_version";
+// Table files of a bulk load wait here until they are ingested; whatever a crash leaves is removed at open.
+constexpr const char* kBulkLoadDir = "bulk-load";
 
 Error from_rocks(const rocksdb::Status& s, const std::string& what) {
   ErrorCode code = ErrorCode::kUnavailable;
@@ -432,6 +436,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
       return Error::make(ErrorCode::kCorruption, "the recorded head hash differs from event " + std::to_string(last));
     }
   }
+  if (!secondary) fs::remove_all(fs::path(options.path) / kBulkLoadDir, ec);  // a crash in a bulk load's middle
   impl->written_head = head;
   impl->published.store(impl->make_published(head, !secondary));
   return std::unique_ptr<Store>(new Store(std::move(impl)));
@@ -517,6 +522,78 @@ std::unique_ptr<KvCursor> Store::scan(ColumnId column, std::string_view prefix, 
   auto c = std::make_unique<RocksKvCursor>(prefix, p->snapshot.get(), p);
   c->init(impl_->db->NewIterator(c->read_options(), impl_->handle(column)), start);
   return c;
+}
+
+Status Store::bulk_load(const std::vector<BulkColumn>& columns) {
+  namespace fs = std::filesystem;
+  if (read_only()) return Error::make(ErrorCode::kFailedPrecondition, "bulk load on a read-only store");
+  const fs::path dir = fs::path(impl_->options.path) / kBulkLoadDir;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Error::make(ErrorCode::kUnavailable, "cannot create " + dir.string() + ": " + ec.message());
+
+  // Files of about 64 MiB, so that two threads share the work of the largest column too.
+  constexpr std::size_t kFileBytes = 64u << 20;
+  struct Job {
+    std::size_t column;  // index into `columns`
+    std::size_t begin, end;
+    std::string path;
+    Status status;
+  };
+  std::vector<Job> jobs;
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    const auto& rows = *columns[c].rows;
+    std::size_t begin = 0, bytes = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      bytes += rows[i].first.size() + rows[i].second.size();
+      if (bytes >= kFileBytes || i + 1 == rows.size()) {
+        jobs.push_back(Job{c, begin, i + 1,
+                           (dir / (std::to_string(columns[c].column) + "." + std::to_string(jobs.size()) + ".sst")).string(),
+                           {}});
+        begin = i + 1;
+        bytes = 0;
+      }
+    }
+  }
+  rocksdb::Options options(rocksdb::DBOptions(), impl_->cf_options);
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t j = next++; j < jobs.size(); j = next++) {
+      auto& job = jobs[j];
+      const auto& rows = *columns[job.column].rows;
+      // Pages of a file about to be ingested are better left in the page cache (they are read right after, by
+      // verify or the server); RocksDB drops them by default.
+      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, impl_->handle(columns[job.column].column),
+                                    /*invalidate_page_cache=*/false);
+      auto s = writer.Open(job.path);
+      for (std::size_t i = job.begin; s.ok() && i < job.end; ++i) s = writer.Put(slice(rows[i].first), slice(rows[i].second));
+      if (s.ok()) s = writer.Finish();  // fsyncs the file
+      if (!s.ok()) job.status = from_rocks(s, "writing " + job.path);
+    }
+  };
+  {
+    std::thread helper(work);
+    work();
+    helper.join();
+  }
+  Status result;
+  for (const auto& job : jobs) {
+    if (!job.status.ok() && result.ok()) result = job.status;
+  }
+  for (std::size_t c = 0; c < columns.size() && result.ok(); ++c) {
+    std::vector<std::string> files;
+    for (const auto& job : jobs) {
+      if (job.column == c) files.push_back(job.path);
+    }
+    if (files.empty()) continue;
+    rocksdb::IngestExternalFileOptions ingest;
+    ingest.move_files = true;            // hard links: no copy
+    ingest.write_global_seqno = false;   // the files stay as written (no rewrite of their footers)
+    auto s = impl_->db->IngestExternalFile(impl_->handle(columns[c].column), files, ingest);
+    if (!s.ok()) result = from_rocks(s, "ingesting a bulk load");
+  }
+  fs::remove_all(dir, ec);
+  return result;
 }
 
 Status Store::catch_up() {

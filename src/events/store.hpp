@@ -96,6 +96,15 @@ class Store final : public KvReader {
   std::optional<std::string> get(ColumnId column, std::string_view key) const override;
   std::unique_ptr<KvCursor> scan(ColumnId column, std::string_view prefix, std::string_view start = {}) const override;
 
+  // Fills empty columns (a rebuild's fresh ones) with rows sorted by key, without duplicates: written as table
+  // files beside the database on up to two threads and ingested whole, bypassing the WAL and memtables that made
+  // a rebuild through batches slow. Durable on success; nothing else may write to these columns meanwhile.
+  struct BulkColumn {
+    ColumnId column = 0;
+    const std::vector<KvRow>* rows = nullptr;
+  };
+  Status bulk_load(const std::vector<BulkColumn>& columns);
+
   // The single writer's unit of work. Only one may be open at a time.
   std::unique_ptr<Transaction> begin();
   // Commit in two steps, so that the writer can prepare the next batch while this one is fsynced: `write` applies

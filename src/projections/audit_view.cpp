@@ -43,12 +43,12 @@ void apply_audit(KvWriter& kv, ColumnId column, const EventView& ev) {
   auto org = audit_organizer(ev.event, ev.data);
   if (org.empty()) return;  // users are not any one organizer's
   // The value starts with the recorded time (8 bytes) so that `since` filters need not parse the entry.
-  kv.put(column, keys::audit(org, ev.event.position),
+  kv.append(column, keys::audit(org, ev.event.position),
          keys::join(encode_be64(static_cast<std::uint64_t>(ev.event.recorded_at_us)), render_audit_entry(ev.event, ev.data)));
   add_to_count(kv, column, keys::audit_count(org), 1);
   if (ev.event.type.starts_with("pretix.team.")) {
     const std::int64_t team = int_of(ev.data, "team");
-    kv.put(column, keys::join(keys::audit_team_prefix(org, team), encode_be64(ev.event.position)), "");
+    kv.append(column, keys::join(keys::audit_team_prefix(org, team), encode_be64(ev.event.position)), "");
     add_to_count(kv, column, keys::audit_team_count(org, team), 1);
   }
 }

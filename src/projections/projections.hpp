@@ -48,6 +48,12 @@ const ProjectionDef* find_definition(std::string_view name);
 Status apply_event(KvWriter& kv, const ViewColumns& columns, const Event& event,
                    std::optional<ViewId> only = std::nullopt);
 
+// A set of views, one bit per ViewId (the fold threads of a rebuild each take some).
+using ViewMask = std::uint32_t;
+inline constexpr ViewMask view_bit(ViewId v) { return ViewMask{1} << static_cast<unsigned>(v); }
+inline constexpr ViewMask kAllViews = (ViewMask{1} << kViewCount) - 1;
+Status apply_event_to(KvWriter& kv, const ViewColumns& columns, const Event& event, ViewMask views);
+
 // The per-projection folds (defined in the *_views.cpp files).
 void apply_organizers(KvWriter& kv, ColumnId column, const EventView& ev);
 void apply_events(KvWriter& kv, ColumnId column, const EventView& ev);

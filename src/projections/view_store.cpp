@@ -1,9 +1,14 @@
 // Opening, catching up, checkpointing and rebuilding the persisted views.
 #include "projections/view_store.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <set>
 #include <sstream>
+#include <thread>
+
+#include "projections/fold.hpp"
 
 namespace teamlog::projections {
 namespace {
@@ -147,6 +152,8 @@ Status ViewStore::replay_into(const std::vector<ViewId>& views, const ViewColumn
 }
 
 Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, const Progress& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   std::vector<ViewId> views;
   for (const auto& def : definitions()) {
     if (!only || *only == def.id) views.push_back(def.id);
@@ -164,10 +171,54 @@ Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, c
     target.ids[static_cast<std::size_t>(id)] = *col;
     final_records.push_back(rec);
   }
-  RebuildStats stats;
-  // The records switch to the new columns in the same batch as the last rows: all or nothing.
-  auto s = replay_into(views, target, 1, final_records, progress, stats);
-  if (!s.ok()) return std::move(s).error();
+
+  // The whole log folds in memory (the views of even a long log fit easily), then goes to the fresh columns in
+  // key order as table files: no per-row batch index, WAL or memtable on the way.
+  FoldedViews fold(views);
+  auto folded = fold_log(store_, fold, head, [&](std::uint64_t n) {
+    if (progress) progress("replayed " + std::to_string(n) + " of " + std::to_string(head) + " events");
+  });
+  if (!folded.ok()) return std::move(folded).error();
+  std::vector<std::vector<KvRow>> rows(views.size());
+  {
+    // Sorting is the larger part of writing out: two threads, biggest views first.
+    std::vector<std::size_t> order(views.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return fold.kv.size(fold.columns[views[a]]) > fold.kv.size(fold.columns[views[b]]);
+    });
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      for (std::size_t i = next++; i < order.size(); i = next++) {
+        rows[order[i]] = fold.kv.sorted_rows(fold.columns[views[order[i]]]);
+      }
+    };
+    std::thread helper(work);
+    work();
+    helper.join();
+  }
+  std::vector<Store::BulkColumn> bulk;
+  std::size_t row_count = 0;
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    bulk.push_back({target.ids[static_cast<std::size_t>(views[i])], &rows[i]});
+    row_count += rows[i].size();
+  }
+  if (progress && elapsed() > 1) progress("writing " + std::to_string(row_count) + " rows");
+  auto loaded = store_.bulk_load(bulk);
+  if (!loaded.ok()) return std::move(loaded).error();
+
+  // The rows are durable; only now do the records switch to the new columns (one synced batch: all or nothing).
+  // A crash before this leaves the old columns in use and the new ones to be dropped at the next open.
+  auto tx = store_.begin();
+  if (!tx) return Error::make(ErrorCode::kFailedPrecondition, "the store is busy writing; stop the server first");
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    const auto& def = definitions()[static_cast<std::size_t>(views[i])];
+    const auto& rec = final_records[i];
+    tx->put(records_column_, def.name, encode_record(rec.version, rec.generation, rec.position));
+  }
+  auto committed = store_.commit(*tx);
+  tx.reset();
+  if (!committed.ok()) return std::move(committed).error();
   for (std::size_t i = 0; i < views.size(); ++i) {
     auto idx = static_cast<std::size_t>(views[i]);
     const auto old_name = column_name(definitions()[idx].name, records_[idx].generation);
@@ -176,6 +227,9 @@ Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, c
     auto dropped = store_.drop_column(old_name);
     if (!dropped.ok()) return std::move(dropped).error();
   }
+  RebuildStats stats;
+  stats.events = head;
+  stats.seconds = elapsed();
   return stats;
 }
 

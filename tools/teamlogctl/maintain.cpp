@@ -10,7 +10,7 @@
 #include "events/chain_check.hpp"
 #include "events/codec.hpp"
 #include "events/crypto.hpp"
-#include "events/mem_kv.hpp"
+#include "projections/fold.hpp"
 
 namespace teamlog::ctl {
 namespace {
@@ -19,27 +19,25 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Replays the whole log into memory and compares every stored view with it; "" when all are equal.
+// Folds the whole log into memory and compares every stored view with it in key order; "" when all are equal.
 std::string compare_views(Store& store, std::ostream& err) {
   auto views = projections::ViewStore::open(store);
   if (!views.ok()) return views.error().message;
-  MemKv fresh;
-  projections::ViewColumns columns;
+  std::vector<projections::ViewId> all;
+  for (const auto& def : projections::definitions()) all.push_back(def.id);
+  projections::FoldedViews fresh(all);
+  auto folded = projections::fold_log(store, fresh, store.head_position(), [&](std::uint64_t n) {
+    err << "verify: " << n << " events replayed into fresh views\n";
+  });
+  if (!folded.ok()) return folded.error().message;
   for (const auto& def : projections::definitions()) {
-    columns.ids[static_cast<std::size_t>(def.id)] = fresh.ensure_column(def.name);
-  }
-  std::uint64_t n = 0;
-  for (auto c = store.read_all(1); c.valid(); c.next()) {
-    if (!c.current().ok()) return c.current().error().message;
-    auto s = projections::apply_event(fresh, columns, *c.current());
-    if (!s.ok()) return s.error().message;
-    if (++n % 200000 == 0) err << "verify: " << n << " events replayed into fresh views\n";
-  }
-  for (const auto& def : projections::definitions()) {
-    const auto& expected = fresh.table(columns[def.id]);
+    const auto expected = fresh.kv.sorted_rows(fresh.columns[def.id]);
     auto it = expected.begin();
     for (auto c = store.scan((*views)->columns()[def.id], ""); c->valid(); c->next(), ++it) {
       if (it == expected.end() || it->first != c->key()) {
+        if (it != expected.end() && it->first < c->key()) {
+          return "view " + std::string(def.name) + " lacks a row a fresh replay has (key " + to_hex(it->first) + ")";
+        }
         return "view " + std::string(def.name) + " has a row a fresh replay does not (key " + to_hex(c->key()) + ")";
       }
       if (it->second != c->value()) {
