@@ -12,7 +12,6 @@ ChainReport check_chain(const Store& store, const std::function<void(std::uint64
   ChainReport report;
   Hash previous{};
   std::unordered_map<std::string, std::uint64_t> stream_versions;
-  std::string canonical;
   std::uint64_t expected_position = 1;
   auto fail = [&](std::uint64_t position, std::string problem) {
     report.intact = false;
@@ -33,9 +32,10 @@ ChainReport check_chain(const Store& store, const std::function<void(std::uint64
                                        " to " + std::to_string(event->stream_version));
     }
     version = event->stream_version;
-    canonical.clear();
-    encode_canonical(*event, canonical);
-    if (chain_hash(previous, canonical) != event->hash) {
+    // The stored record is the canonical bytes followed by the hash (decode_event accepted it), so the bytes are
+    // hashed as stored: no re-encoding, and an altered but still decodable record fails just the same.
+    const std::string_view raw = cursor.raw();
+    if (chain_hash(previous, raw.substr(0, raw.size() - previous.size())) != event->hash) {
       return fail(event->position, "hash mismatch: the stored event or its predecessor was altered");
     }
     previous = event->hash;
