@@ -104,7 +104,7 @@ std::string encode_event(const Event& e) {
   return out;
 }
 
-Result<Event> decode_event(std::string_view bytes) {
+Status decode_event_into(std::string_view bytes, Event& e) {
   auto bad = [](const char* what) { return Error::make(ErrorCode::kCorruption, std::string("event record: ") + what); };
   if (bytes.size() < 1 + 32) return bad("too short");
   Reader r(bytes.substr(0, bytes.size() - 32));
@@ -113,7 +113,6 @@ Result<Event> decode_event(std::string_view bytes) {
   if (format != kEventFormatVersion) {
     return bad(format > kEventFormatVersion ? "written by a newer format version" : "unknown format version");
   }
-  Event e;
   std::uint64_t schema = 0, at = 0, actor_id = 0;
   std::uint8_t actor_type = 0;
   if (!r.varint(e.position) || !r.varint(e.stream_version) || !r.varint(schema) || !r.fixed64(at) ||
@@ -130,6 +129,13 @@ Result<Event> decode_event(std::string_view bytes) {
   e.actor.id = unzigzag(actor_id);
   const auto* h = reinterpret_cast<const std::uint8_t*>(bytes.data() + bytes.size() - 32);
   std::copy(h, h + 32, e.hash.begin());
+  return {};
+}
+
+Result<Event> decode_event(std::string_view bytes) {
+  Event e;
+  auto s = decode_event_into(bytes, e);
+  if (!s.ok()) return std::move(s).error();
   return e;
 }
 

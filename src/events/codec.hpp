@@ -17,6 +17,9 @@ void encode_canonical(const Event& event, std::string& out);
 std::string encode_event(const Event& event);
 // Reads a stored value; any malformed, truncated or unknown-format input is a kCorruption error, never UB.
 Result<Event> decode_event(std::string_view bytes);
+// The same into an existing event, whose strings keep their capacity (cursors decode a million events with no
+// allocation each). On an error `event` holds a mix of old and new fields.
+Status decode_event_into(std::string_view bytes, Event& event);
 // The hash an event must carry given its predecessor's hash (all zero before position 1).
 Hash chain_hash(const Hash& previous, std::string_view canonical_bytes);
 

@@ -271,16 +271,22 @@ class EventCursor::Impl {
     if (valid_ && by_stream_) valid_ = view(it_->key()).starts_with(prefix_);
     if (!valid_) return;
     if (by_stream_) {
-      auto s = db_->Get(ro_, log_, it_->value(), &raw_);
+      auto s = db_->Get(ro_, log_, it_->value(), &buffer_);
       if (!s.ok()) {
         current_ = from_rocks(s, "reading an indexed event");
         return;
       }
+      raw_ = buffer_;
     } else {
-      raw_.assign(it_->value().data(), it_->value().size());
+      raw_ = view(it_->value());  // valid until the iterator moves, as the cursor's contract says
     }
-    current_ = decode_event(raw_);
-    if (!by_stream_ && current_.ok() && encode_be64(current_->position) != view(it_->key())) {
+    if (current_.ok()) {
+      // Decoding into the previous event reuses its strings' memory.
+      if (auto s = decode_event_into(raw_, *current_); !s.ok()) current_ = std::move(s).error();
+    } else {
+      current_ = decode_event(raw_);
+    }
+    if (!by_stream_ && current_.ok() && (it_->key().size() != 8 || current_->position != decode_be64(view(it_->key())))) {
       current_ = Error::make(ErrorCode::kCorruption, "event record: position does not match its key");
     }
   }
@@ -293,7 +299,8 @@ class EventCursor::Impl {
   std::string prefix_;
   bool by_stream_ = false;
   bool valid_ = false;
-  std::string raw_;
+  std::string buffer_;
+  std::string_view raw_;
   Result<Event> current_ = Error::make(ErrorCode::kNotFound, "no event");
 };
 

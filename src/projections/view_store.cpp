@@ -179,7 +179,6 @@ Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, c
     if (progress) progress("replayed " + std::to_string(n) + " of " + std::to_string(head) + " events");
   });
   if (!folded.ok()) return std::move(folded).error();
-  fprintf(stderr, "TIMING folded %.3f\n", elapsed());
   std::vector<std::vector<KvRow>> rows(views.size());
   {
     // Sorting is the larger part of writing out: two threads, biggest views first.
@@ -205,9 +204,7 @@ Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, c
     row_count += rows[i].size();
   }
   if (progress && elapsed() > 1) progress("writing " + std::to_string(row_count) + " rows");
-  fprintf(stderr, "TIMING sorted %.3f\n", elapsed());
   auto loaded = store_.bulk_load(bulk);
-  fprintf(stderr, "TIMING loaded %.3f\n", elapsed());
   if (!loaded.ok()) return std::move(loaded).error();
 
   // The rows are durable; only now do the records switch to the new columns (one synced batch: all or nothing).
@@ -230,7 +227,6 @@ Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, c
     auto dropped = store_.drop_column(old_name);
     if (!dropped.ok()) return std::move(dropped).error();
   }
-  fprintf(stderr, "TIMING switched %.3f\n", elapsed());
   RebuildStats stats;
   stats.events = head;
   stats.seconds = elapsed();
