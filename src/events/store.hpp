@@ -51,8 +51,10 @@ class EventCursor {
   // The current event; a stored record that fails to decode is reported, not skipped.
   const Result<Event>& current() const;
   void next();
-  // The raw stored bytes of the current event (verify and export read these).
+  // The raw stored bytes of the current event (verify and export read these), valid until `next`.
   std::string_view raw() const;
+  // The current event's position as its key says (0 if the key is malformed), without decoding the event.
+  std::uint64_t position() const;
 
  private:
   std::unique_ptr<Impl> impl_;

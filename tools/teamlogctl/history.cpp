@@ -4,9 +4,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <array>
+#include <cstring>
+
 #include "commands/validation.hpp"
 #include "common.hpp"
-#include "events/mem_kv.hpp"
+#include "events/fold_kv.hpp"
 #include "events/types.hpp"
 #include "projections/audit_entry.hpp"
 #include "projections/json_text.hpp"
@@ -149,17 +152,27 @@ int cmd_replay(const Args& args, std::ostream& out, std::ostream& err) {
     append_json_string(quoted, organizer);
     return quoted;
   }();
-  MemKv kv;
+  FoldKv kv;
   projections::ViewColumns columns;
   for (const auto& def : projections::definitions()) {
     columns.ids[static_cast<std::size_t>(def.id)] = kv.ensure_column(def.name);
   }
-  std::int64_t recorded_at = 0;
+  // Bytes that a kept event's record must contain: the organizer field, or the "teamlog." of the types that name
+  // no organizer field (users, the organizer's own creation). Searching the raw record skips decoding the rest.
+  static_assert(types::kUserCreated.starts_with("teamlog.") && types::kOrganizerCreated.starts_with("teamlog."));
+  const std::array<std::string_view, 2> markers = {needle, "teamlog."};
+  auto may_keep = [&](std::string_view raw) {
+    for (const auto& m : markers) {
+      if (memmem(raw.data(), raw.size(), m.data(), m.size()) != nullptr) return true;
+    }
+    return false;
+  };
   for (auto c = (*store)->read_all(1); c.valid(); c.next()) {
+    if (c.position() > position) break;
+    if (!organizer.empty() && !may_keep(c.raw())) continue;
     if (!c.current().ok()) return fail(err, c.current().error().message);
     const Event& e = *c.current();
     if (e.position > position) break;
-    recorded_at = e.recorded_at_us;
     if (!organizer.empty() && e.type != types::kUserCreated && e.data.find(needle) == std::string::npos &&
         !(e.type == types::kOrganizerCreated && e.stream == types::organizer_stream(organizer))) {
       continue;
@@ -167,9 +180,15 @@ int cmd_replay(const Args& args, std::ostream& out, std::ostream& err) {
     auto s = projections::apply_event(kv, columns, e);
     if (!s.ok()) return fail(err, s.error().message);
   }
+  std::int64_t recorded_at = 0;
+  if (position > 0) {
+    auto at_event = (*store)->read_event(position);
+    if (!at_event.ok()) return fail(err, at_event.error().message);
+    recorded_at = at_event->recorded_at_us;
+  }
 
   projections::Queries q(kv, columns);
-  auto parse = [](const std::string& s) { return boost::json::parse(s); };
+  auto parse = [](std::string_view s) { return boost::json::parse(s); };
   auto all = [](const projections::Page& p, auto&& f) {
     boost::json::array a;
     for (const auto& item : p.items) a.push_back(f(item));
@@ -177,8 +196,7 @@ int cmd_replay(const Args& args, std::ostream& out, std::ostream& err) {
   };
   constexpr std::int64_t kAll = std::numeric_limits<std::int64_t>::max();
   boost::json::array organizers;
-  const auto& orgs = kv.table(columns[projections::ViewId::kOrganizers]);
-  for (const auto& [key, value] : orgs) {
+  for (const auto& [key, value] : kv.sorted_rows(columns[projections::ViewId::kOrganizers])) {
     auto org = parse(value).as_object();
     const std::string slug(org["slug"].as_string());
     if (!organizer.empty() && slug != organizer) continue;
