@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <functional>
 #include <vector>
 
@@ -20,11 +21,22 @@ struct FoldedViews {
   ViewColumns columns;
 };
 
-// Folds positions 1..`to` of the log into `fold`. The views are independent, so with more than one they are
-// shared between two threads, each reading the log itself (reading is cheap next to folding). `progress` gets
-// the number of events folded so far, from one thread, about once a second. An event that does not decode or
-// parse is an error naming its position.
+// Folds positions 1..`to` of the log into the views of `fold` named by `views`, on the calling thread. `progress`
+// gets the number of events folded so far about once a second. An event that does not decode or parse is an
+// error naming its position.
+Status fold_views(const Store& store, FoldedViews& fold, ViewMask views, std::uint64_t to,
+                  const std::function<void(std::uint64_t done)>& progress = {});
+
+// Two groups of about equal folding cost, for two threads that each read the log (reading is cheap next to
+// folding): writes go to different FoldKv columns, which share nothing once they exist. Either may be empty.
+std::array<ViewMask, 2> split_for_two_threads(ViewMask views);
+
+// All views of `fold`, on two threads when there is enough to share.
 Status fold_log(const Store& store, FoldedViews& fold, std::uint64_t to,
                 const std::function<void(std::uint64_t done)>& progress = {});
+
+// The views of a mask, in definition order.
+std::vector<ViewId> views_of(ViewMask views);
+ViewMask mask_of(const std::vector<ViewId>& views);
 
 }  // namespace teamlog::projections

@@ -175,28 +175,28 @@ Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, c
   // The whole log folds in memory (the views of even a long log fit easily), then goes to the fresh columns in
   // key order as table files: no per-row batch index, WAL or memtable on the way.
   FoldedViews fold(views);
-  auto folded = fold_log(store_, fold, head, [&](std::uint64_t n) {
+  std::vector<std::vector<KvRow>> rows(views.size());
+  // Two threads, each folding its share of the views and then sorting their rows: the sorting of the group that
+  // finishes first overlaps the other group's fold.
+  auto fold_and_sort = [&](ViewMask group, const std::function<void(std::uint64_t)>& report) -> Status {
+    auto s = fold_views(store_, fold, group, head, report);
+    if (!s.ok()) return s;
+    for (std::size_t i = 0; i < views.size(); ++i) {
+      if (group & view_bit(views[i])) rows[i] = fold.kv.sorted_rows(fold.columns[views[i]]);
+    }
+    return {};
+  };
+  const auto groups = split_for_two_threads(mask_of(views));
+  Status second;
+  std::thread helper([&] {
+    if (groups[1] != 0) second = fold_and_sort(groups[1], {});
+  });
+  Status first = fold_and_sort(groups[0], [&](std::uint64_t n) {
     if (progress) progress("replayed " + std::to_string(n) + " of " + std::to_string(head) + " events");
   });
-  if (!folded.ok()) return std::move(folded).error();
-  std::vector<std::vector<KvRow>> rows(views.size());
-  {
-    // Sorting is the larger part of writing out: two threads, biggest views first.
-    std::vector<std::size_t> order(views.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      return fold.kv.size(fold.columns[views[a]]) > fold.kv.size(fold.columns[views[b]]);
-    });
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t i = next++; i < order.size(); i = next++) {
-        rows[order[i]] = fold.kv.sorted_rows(fold.columns[views[order[i]]]);
-      }
-    };
-    std::thread helper(work);
-    work();
-    helper.join();
-  }
+  helper.join();
+  if (!first.ok()) return std::move(first).error();
+  if (!second.ok()) return std::move(second).error();
   std::vector<Store::BulkColumn> bulk;
   std::size_t row_count = 0;
   for (std::size_t i = 0; i < views.size(); ++i) {

@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -22,40 +23,67 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Folds the whole log into memory and compares every stored view with it in key order; "" when all are equal.
+// The first difference between a stored view column and the same view freshly folded; "" when equal.
+std::string compare_view(Store& store, ColumnId stored, const projections::FoldedViews& fresh,
+                         const projections::ProjectionDef& def) {
+  const auto expected = fresh.kv.sorted_rows(fresh.columns[def.id]);
+  auto it = expected.begin();
+  for (auto c = store.scan(stored, ""); c->valid(); c->next(), ++it) {
+    if (it == expected.end() || it->first != c->key()) {
+      if (it != expected.end() && it->first < c->key()) {
+        return "view " + std::string(def.name) + " lacks a row a fresh replay has (key " + to_hex(it->first) + ")";
+      }
+      return "view " + std::string(def.name) + " has a row a fresh replay does not (key " + to_hex(c->key()) + ")";
+    }
+    if (it->second != c->value()) {
+      return "view " + std::string(def.name) + " differs from a fresh replay at key " + to_hex(c->key());
+    }
+  }
+  if (it != expected.end()) {
+    return "view " + std::string(def.name) + " lacks a row a fresh replay has (key " + to_hex(it->first) + ")";
+  }
+  return "";
+}
+
+// Folds the whole log into memory and compares every stored view with it in key order; "" when all are equal,
+// else the first difference (in view order).
 std::string compare_views(Store& store, const std::function<void(const std::string&)>& say) {
   auto views = projections::ViewStore::open(store);
   if (!views.ok()) return views.error().message;
-  std::vector<projections::ViewId> all;
-  for (const auto& def : projections::definitions()) all.push_back(def.id);
-  projections::FoldedViews fresh(all);
-  auto folded = projections::fold_log(store, fresh, store.head_position(), [&](std::uint64_t n) {
-    say("verify: " + std::to_string(n) + " events replayed into fresh views\n");
-  });
-  if (!folded.ok()) return folded.error().message;
-  for (const auto& def : projections::definitions()) {
-    const auto expected = fresh.kv.sorted_rows(fresh.columns[def.id]);
-    auto it = expected.begin();
-    for (auto c = store.scan((*views)->columns()[def.id], ""); c->valid(); c->next(), ++it) {
-      if (it == expected.end() || it->first != c->key()) {
-        if (it != expected.end() && it->first < c->key()) {
-          return "view " + std::string(def.name) + " lacks a row a fresh replay has (key " + to_hex(it->first) + ")";
-        }
-        return "view " + std::string(def.name) + " has a row a fresh replay does not (key " + to_hex(c->key()) + ")";
-      }
-      if (it->second != c->value()) {
-        return "view " + std::string(def.name) + " differs from a fresh replay at key " + to_hex(c->key());
-      }
-    }
-    if (it != expected.end()) {
-      return "view " + std::string(def.name) + " lacks a row a fresh replay has (key " + to_hex(it->first) + ")";
-    }
-  }
   for (const auto& info : (*views)->info()) {
     if (info.checkpoint != store.head_position()) {
       return "view " + info.name + " is checkpointed at " + std::to_string(info.checkpoint) + ", the log ends at " +
              std::to_string(store.head_position());
     }
+  }
+  std::vector<projections::ViewId> all;
+  for (const auto& def : projections::definitions()) all.push_back(def.id);
+  projections::FoldedViews fresh(all);
+  std::array<std::string, projections::kViewCount> problems;
+  // Each of two threads folds its share of the views and compares them: one group's comparison overlaps the
+  // other's fold.
+  auto fold_and_compare = [&](projections::ViewMask group, const std::function<void(std::uint64_t)>& report) {
+    auto s = projections::fold_views(store, fresh, group, store.head_position(), report);
+    if (!s.ok()) return s.error().message;
+    for (auto id : projections::views_of(group)) {
+      const auto& def = projections::definitions()[static_cast<std::size_t>(id)];
+      problems[static_cast<std::size_t>(id)] = compare_view(store, (*views)->columns()[id], fresh, def);
+    }
+    return std::string();
+  };
+  const auto groups = projections::split_for_two_threads(projections::kAllViews);
+  std::string second;
+  std::thread helper([&] {
+    if (groups[1] != 0) second = fold_and_compare(groups[1], {});
+  });
+  std::string first = fold_and_compare(groups[0], [&](std::uint64_t n) {
+    say("verify: " + std::to_string(n) + " events replayed into fresh views\n");
+  });
+  helper.join();
+  if (!first.empty()) return first;
+  if (!second.empty()) return second;
+  for (const auto& p : problems) {
+    if (!p.empty()) return p;
   }
   return "";
 }
