@@ -595,7 +595,14 @@ Status Store::bulk_load(const std::vector<BulkColumn>& columns) {
       rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, impl_->handle(columns[job.column].column),
                                     /*invalidate_page_cache=*/false);
       auto s = writer.Open(job.path);
-      for (std::size_t i = job.begin; s.ok() && i < job.end; ++i) s = writer.Put(slice(rows[i].first), slice(rows[i].second));
+      for (std::size_t i = job.begin; s.ok() && i < job.end; ++i) {
+        // Sorted rows point all over memory: fetching a few rows ahead hides most of the cache misses.
+        if (i + 8 < job.end) {
+          __builtin_prefetch(rows[i + 8].first.data());
+          __builtin_prefetch(rows[i + 8].second.data());
+        }
+        s = writer.Put(slice(rows[i].first), slice(rows[i].second));
+      }
       if (s.ok()) s = writer.Finish();  // fsyncs the file
       if (!s.ok()) job.status = from_rocks(s, "writing " + job.path);
     }

@@ -8,6 +8,7 @@
 #include "commands/writer.hpp"
 #include "domain_fixture.hpp"
 #include "events/crypto.hpp"
+#include "projections/json_text.hpp"
 #include "projections/queries.hpp"
 #include "projections/view_store.hpp"
 #include "test_support.hpp"
@@ -158,4 +159,16 @@ TEST_CASE("the bytes of a created token secret appear nowhere in the data dir", 
       CHECK(content.find(secret) == std::string::npos);
     }
   }
+}
+
+TEST_CASE("RFC 3339 times and JSON strings render as pretix writes them", "[json_text]") {
+  CHECK(format_rfc3339_utc(0) == "1970-01-01T00:00:00Z");
+  CHECK(format_rfc3339_utc(1514368800000000) == "2017-12-27T10:00:00Z");
+  CHECK(format_rfc3339_utc(1514368800000042) == "2017-12-27T10:00:00.000042Z");
+  CHECK(format_rfc3339_utc(-1) == "1969-12-31T23:59:59.999999Z");
+  CHECK(format_rfc3339_utc(253402300800000000) == "10000-01-01T00:00:00Z");  // past 9999: the general path
+  CHECK(format_rfc3339_utc(253402300799999999) == "9999-12-31T23:59:59.999999Z");
+  std::string out;
+  append_json_string(out, "plain \"q\" back\\slash\ttab\x01\x7f caf\xc3\xa9 \xf0\x9f\x98\x80 end");
+  CHECK(out == R"("plain \"q\" back\\slash\ttab\u0001\u007f caf\u00e9 \ud83d\ude00 end")");
 }

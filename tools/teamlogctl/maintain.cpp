@@ -29,6 +29,11 @@ std::string compare_view(Store& store, ColumnId stored, const projections::Folde
   const auto expected = fresh.kv.sorted_rows(fresh.columns[def.id]);
   auto it = expected.begin();
   for (auto c = store.scan(stored, ""); c->valid(); c->next(), ++it) {
+    // The fresh rows point all over memory: fetching a few ahead hides most of the cache misses.
+    if (expected.end() - it > 8) {
+      __builtin_prefetch(it[8].first.data());
+      __builtin_prefetch(it[8].second.data());
+    }
     if (it == expected.end() || it->first != c->key()) {
       if (it != expected.end() && it->first < c->key()) {
         return "view " + std::string(def.name) + " lacks a row a fresh replay has (key " + to_hex(it->first) + ")";
