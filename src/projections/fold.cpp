@@ -5,6 +5,7 @@
 #include <thread>
 
 namespace teamlog::projections {
+
 Status fold_views(const Store& store, FoldedViews& fold, ViewMask views, std::uint64_t to,
                   const std::function<void(std::uint64_t)>& progress) {
   auto last_report = std::chrono::steady_clock::now();

@@ -2,7 +2,6 @@
 #include "projections/view_store.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <set>
 #include <sstream>
