@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   librocksdb-dev libspdlog-dev catch2 libssl-dev libcurl4-openssl-dev
   curl python3 wrk
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -17,6 +17,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
 
+#include "events/utf8.hpp"
+
 namespace teamlog::commands {
 
 namespace json = boost::json;
@@ -77,73 +79,15 @@ constexpr char32_t kReplacement = 0xFFFD;
 // surrogates (ED A0..BF xx, as WTF-8 writes Python's lone surrogates) read as themselves, so that DRF's
 // surrogate check can see them.
 char32_t next_code_point(std::string_view text, std::size_t& pos) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char b0 = byte(pos);
-  if (b0 < 0x80) {
-    ++pos;
-    return b0;
-  }
-  std::size_t len = 0;
-  char32_t cp = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1Fu;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0Fu;
-    if (b0 == 0xE0) lo = 0xA0;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07u;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    ++pos;
-    return kReplacement;
-  }
-  if (pos + len > text.size()) {
-    ++pos;
-    return kReplacement;
-  }
-  for (std::size_t i = 1; i < len; ++i) {
-    const unsigned char b = byte(pos + i);
-    const unsigned char min = i == 1 ? lo : 0x80;
-    const unsigned char max = i == 1 ? hi : 0xBF;
-    if (b < min || b > max) {
-      ++pos;
-      return kReplacement;
-    }
-    cp = (cp << 6) | (b & 0x3Fu);
-  }
-  pos += len;
-  return cp;
+  const char32_t cp = teamlog::decode_utf8(text, pos, /*surrogates=*/true);
+  return cp == kInvalidCodePoint ? kReplacement : cp;
 }
 
-std::u32string decode_utf8(std::string_view text) {
+std::u32string decode_code_points(std::string_view text) {
   std::u32string out;
   out.reserve(text.size());
   for (std::size_t pos = 0; pos < text.size();) out.push_back(next_code_point(text, pos));
   return out;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 // Python's str.isspace().
@@ -172,7 +116,7 @@ bool python_printable(char32_t c) {
 }
 
 void append_python_repr_string(std::string& out, std::string_view text) {
-  const std::u32string cps = decode_utf8(text);
+  const std::u32string cps = decode_code_points(text);
   const bool has_single = cps.find(U'\'') != std::u32string::npos;
   const bool has_double = cps.find(U'"') != std::u32string::npos;
   const char quote = has_single && !has_double ? '"' : '\'';
@@ -832,7 +776,7 @@ std::string punycode_encode(std::u32string_view label) {
 }
 
 bool valid_email(std::string_view email) {
-  const std::u32string value = decode_utf8(email);
+  const std::u32string value = decode_code_points(email);
   // "The maximum length of an email is 320 characters per RFC 3696 section 3."
   if (value.empty() || value.size() > 320) return false;
   const std::size_t at = value.rfind(U'@');

@@ -62,7 +62,7 @@ class CommandJob final : public CommitJob {
 }  // namespace
 
 CommandWriter::CommandWriter(Store& store, projections::ViewStore& views, GroupCommitOptions options)
-    : store_(store), views_(views), committer_(store, options, [this](Transaction& tx) { views_.write_checkpoints(tx); }) {}
+    : views_(views), committer_(store, options, [this](Transaction& tx) { views_.write_checkpoints(tx); }) {}
 
 CommandWriter::~CommandWriter() { committer_.stop(); }
 

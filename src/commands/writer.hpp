@@ -38,7 +38,6 @@ class CommandWriter {
   void stop() { committer_.stop(); }
 
  private:
-  Store& store_;
   projections::ViewStore& views_;
   GroupCommitter committer_;
 };

@@ -32,7 +32,9 @@ class Reader {
       auto b = static_cast<std::uint8_t>(in_[pos_++]);
       if (shift == 63 && b > 1) return false;  // would overflow 64 bits
       v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
-      if ((b & 0x80) == 0) return true;
+      // Only the shortest form is accepted (a last byte of 0 after others would be padding), so that a stored
+      // record has exactly one reading and re-encodes to the same bytes (found by the codec fuzz target).
+      if ((b & 0x80) == 0) return shift == 0 || b != 0;
     }
     return false;
   }

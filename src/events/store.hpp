@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "events/event.hpp"
+#include "events/faults.hpp"
 #include "events/kv.hpp"
 #include "events/result.hpp"
 
@@ -35,8 +36,8 @@ struct StoreOptions {
   std::string secondary_path;
   bool sync = true;               // fsync every commit; only benchmarks of the raw ceiling turn it off
   std::size_t block_cache_mb = 256;
-  // Tests inject disk faults through this hook (issue 7); null in production.
-  std::function<Status()>* fault_before_write = nullptr;
+  // Tests switch disk faults on and off through this (failing writes, fsyncs, a full disk); null in production.
+  std::shared_ptr<StorageFaults> faults;
 };
 
 // Iterates events in order without holding more than one in memory.

@@ -3,7 +3,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "http/json_string.hpp"
+#include "events/json_string.hpp"
 
 namespace teamlog::http {
 
@@ -13,22 +13,22 @@ void log_access(spdlog::logger& logger, LogFormat format, const AccessRecord& r)
   line.reserve(160);
   if (format == LogFormat::kJson) {
     line += "\"method\":";
-    write_json_string(line, r.method);
+    append_json_string(line, r.method);
     line += ",\"path\":";
-    write_json_string(line, r.path);
+    append_json_string(line, r.path);
     line += ",\"status\":" + std::to_string(r.status);
     line += ",\"bytes\":" + std::to_string(r.bytes);
     line += ",\"duration_us\":" + std::to_string(r.duration_us);
     line += ",\"request_id\":";
-    write_json_string(line, r.request_id);
+    append_json_string(line, r.request_id);
     line += ",\"remote\":";
-    write_json_string(line, r.remote);
+    append_json_string(line, r.remote);
   } else {
     // Text mode keeps the path readable but still escapes control bytes and quotes via the JSON form.
     line += r.method;
     line += ' ';
     std::string path;
-    write_json_string(path, r.path);
+    append_json_string(path, r.path);
     line.append(path, 1, path.size() - 2);
     line += ' ' + std::to_string(r.status) + ' ' + std::to_string(r.bytes) + "B " + std::to_string(r.duration_us) +
             "us id=";

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "http/ascii.hpp"
-#include "http/utf8.hpp"
+#include "events/utf8.hpp"
 
 namespace teamlog::http {
 namespace {

@@ -8,7 +8,7 @@
 #include <boost/json/value.hpp>
 
 #include "events/result.hpp"
-#include "http/json_string.hpp"
+#include "projections/json_text.hpp"  // append_json, to_json: the response writer
 
 namespace teamlog::http {
 
@@ -21,11 +21,5 @@ struct JsonLimits {
 // kInvalidArgument whose message is DRF's `JSON parse error - <reason>` (the 400 `detail`); invalid UTF-8 is
 // rejected with its byte offset.
 Result<boost::json::value> parse_json_body(std::string_view body, const JsonLimits& limits = {});
-
-
-// Appends v as compact JSON (no spaces), object keys in insertion order, strings as write_json_string, doubles in
-// Python's repr style (shortest round-trip form, always with a '.' or exponent, e.g. 1.0).
-void write_json(std::string& out, const boost::json::value& v);
-std::string to_json(const boost::json::value& v);
 
 }  // namespace teamlog::http

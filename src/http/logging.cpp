@@ -5,7 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "http/json_string.hpp"
+#include "events/json_string.hpp"
 
 namespace teamlog::http {
 namespace {
@@ -17,7 +17,7 @@ class JsonEscapedMessage : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
     std::string escaped;
-    write_json_string(escaped, std::string_view(msg.payload.data(), msg.payload.size()));
+    append_json_string(escaped, std::string_view(msg.payload.data(), msg.payload.size()));
     dest.append(escaped.data() + 1, escaped.data() + escaped.size() - 1);
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }

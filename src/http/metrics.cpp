@@ -7,7 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "http/number_format.hpp"
+#include "events/number_format.hpp"
 #include "http/router.hpp"
 
 namespace teamlog::http {

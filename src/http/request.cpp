@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "http/ascii.hpp"
-#include "http/json_string.hpp"
-#include "http/utf8.hpp"
+#include "events/json_string.hpp"
+#include "events/utf8.hpp"
 
 namespace teamlog::http {
 namespace {
@@ -43,7 +43,7 @@ HttpResponse detail_response(unsigned status, std::string_view detail) {
   HttpResponse response;
   response.status = status;
   response.body = "{\"detail\":";
-  write_json_string(response.body, detail);
+  append_json_string(response.body, detail);
   response.body += '}';
   return response;
 }

@@ -4,7 +4,7 @@
 #include <array>
 #include <charconv>
 
-#include "http/json_string.hpp"
+#include "events/json_string.hpp"
 
 namespace teamlog::http {
 
@@ -91,7 +91,7 @@ HttpResponse internal_error_response(std::string_view request_id) {
   HttpResponse response;
   response.status = 500;
   response.body = R"({"detail":"Internal server error.","request_id":)";
-  write_json_string(response.body, request_id);
+  append_json_string(response.body, request_id);
   response.body += '}';
   return response;
 }

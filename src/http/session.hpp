@@ -109,7 +109,7 @@ struct SessionContext {
 };
 
 template <class Stream>
-class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, SessionContext& context, std::string remote)
       : stream_(std::move(stream)), context_(context), remote_(std::move(remote)), timer_(stream_.get_executor()) {

@@ -3,131 +3,60 @@
 
 #include <boost/json/value.hpp>
 
+#include <array>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 
+#include "events/number_format.hpp"
+
 namespace teamlog {
-namespace {
-
-void append_u16(std::string& out, unsigned cu) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += "\\u";
-  out.push_back(kHex[(cu >> 12) & 0xf]);
-  out.push_back(kHex[(cu >> 8) & 0xf]);
-  out.push_back(kHex[(cu >> 4) & 0xf]);
-  out.push_back(kHex[cu & 0xf]);
-}
-
-// Decodes one UTF-8 sequence at s[i]; returns the code point and advances i, or U+FFFD for an invalid byte.
-char32_t next_code_point(std::string_view s, std::size_t& i) {
-  auto b0 = static_cast<unsigned char>(s[i]);
-  int len = b0 < 0x80 ? 1 : (b0 >> 5) == 0x6 ? 2 : (b0 >> 4) == 0xe ? 3 : (b0 >> 3) == 0x1e ? 4 : 0;
-  if (len == 0 || i + static_cast<std::size_t>(len) > s.size()) {
-    ++i;
-    return 0xfffd;
-  }
-  char32_t cp = len == 1 ? b0 : len == 2 ? (b0 & 0x1f) : len == 3 ? (b0 & 0x0f) : (b0 & 0x07);
-  for (int k = 1; k < len; ++k) {
-    auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-    if ((b & 0xc0) != 0x80) {
-      ++i;
-      return 0xfffd;
-    }
-    cp = (cp << 6) | (b & 0x3f);
-  }
-  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-    ++i;
-    return 0xfffd;
-  }
-  i += static_cast<std::size_t>(len);
-  return cp;
-}
-
-}  // namespace
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (std::size_t i = 0; i < s.size();) {
-    // Runs of printable ASCII that need no escape go in whole (almost every string is one such run).
-    std::size_t run = i;
-    while (run < s.size()) {
-      const auto b = static_cast<unsigned char>(s[run]);
-      if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
-      ++run;
-    }
-    if (run > i) {
-      out.append(s.data() + i, run - i);
-      i = run;
-      continue;
-    }
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-          if (c < 0x20 || c == 0x7f) {
-            append_u16(out, c);
-          } else {
-            out.push_back(static_cast<char>(c));
-          }
-      }
-      continue;
-    }
-    char32_t cp = next_code_point(s, i);
-    if (cp > 0xffff) {
-      cp -= 0x10000;
-      append_u16(out, 0xd800 + static_cast<unsigned>(cp >> 10));
-      append_u16(out, 0xdc00 + static_cast<unsigned>(cp & 0x3ff));
-    } else {
-      append_u16(out, static_cast<unsigned>(cp));
-    }
-  }
-  out.push_back('"');
-}
 
 void append_json(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {
-    case boost::json::kind::null: out += "null"; break;
-    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
-    case boost::json::kind::int64: out += std::to_string(v.get_int64()); break;
-    case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); break;
-    case boost::json::kind::double_: {
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), "%.17g", v.get_double());
-      out += buf;
-      break;
+    case boost::json::kind::null: out += "null"; return;
+    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
+    case boost::json::kind::int64: {
+      std::array<char, 24> buf{};
+      const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_int64());
+      out.append(buf.data(), end);
+      return;
     }
-    case boost::json::kind::string: append_json_string(out, v.get_string()); break;
+    case boost::json::kind::uint64: {
+      std::array<char, 24> buf{};
+      const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v.get_uint64());
+      out.append(buf.data(), end);
+      return;
+    }
+    case boost::json::kind::double_:
+      // Not representable in JSON (and Boost.JSON never parses one); ujson would refuse, we write null.
+      if (!std::isfinite(v.get_double())) out += "null";
+      else append_double(out, v.get_double());
+      return;
+    case boost::json::kind::string: append_json_string(out, v.get_string()); return;
     case boost::json::kind::array: {
-      out.push_back('[');
+      out += '[';
       bool first = true;
       for (const auto& item : v.get_array()) {
-        if (!first) out.push_back(',');
+        if (!first) out += ',';
         first = false;
         append_json(out, item);
       }
-      out.push_back(']');
-      break;
+      out += ']';
+      return;
     }
     case boost::json::kind::object: {
-      out.push_back('{');
+      out += '{';
       bool first = true;
-      for (const auto& kv : v.get_object()) {
-        if (!first) out.push_back(',');
+      for (const auto& entry : v.get_object()) {
+        if (!first) out += ',';
         first = false;
-        append_json_string(out, kv.key());
-        out.push_back(':');
-        append_json(out, kv.value());
+        append_json_string(out, entry.key());
+        out += ':';
+        append_json(out, entry.value());
       }
-      out.push_back('}');
-      break;
+      out += '}';
+      return;
     }
   }
 }

@@ -7,12 +7,12 @@
 
 #include <boost/json/fwd.hpp>
 
+#include "events/json_string.hpp"  // append_json_string
+
 namespace teamlog {
 
-// Appends `s` (UTF-8) as a JSON string literal; non-ASCII as \uXXXX (surrogate pairs above U+FFFF). Invalid UTF-8
-// bytes become U+FFFD.
-void append_json_string(std::string& out, std::string_view s);
-// Compact serialisation of any value with the same string escaping, keys in their stored order.
+// Compact JSON (no spaces), object keys in insertion order, strings as append_json_string, doubles in Python's repr
+// style (shortest round-trip form, always with a '.' or exponent, e.g. 1.0); non-finite doubles as null.
 void append_json(std::string& out, const boost::json::value& v);
 std::string to_json(const boost::json::value& v);
 // "2017-12-27T10:00:00Z", with ".ffffff" when the microseconds are not zero (Python's isoformat, Z for UTC).

@@ -65,7 +65,7 @@ std::optional<std::string> Reply::header(std::string_view name) const {
 boost::json::value Reply::json() const { return boost::json::parse(body); }
 
 ApiFixture::ApiFixture() {
-  store = must(Store::open(StoreOptions{.path = dir.str() + "/data"}), "open the store");
+  store = must(Store::open(StoreOptions{.path = dir.str() + "/data", .faults = faults}), "open the store");
   views = must(projections::ViewStore::open(*store), "open the views");
   writer = std::make_unique<commands::CommandWriter>(*store, *views);
   http::api::register_service_metrics(metrics, *store, *writer);

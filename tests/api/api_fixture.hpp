@@ -73,6 +73,7 @@ class ApiFixture {
   void advance_clock(std::int64_t us) { clock_offset_us_ += us; }
 
   TempDir dir;
+  std::shared_ptr<StorageFaults> faults = std::make_shared<StorageFaults>();  // a healthy disk until a test says
   std::unique_ptr<Store> store;
   std::unique_ptr<projections::ViewStore> views;
   std::unique_ptr<commands::CommandWriter> writer;

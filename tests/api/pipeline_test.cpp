@@ -249,3 +249,33 @@ TEST_CASE("/healthz needs no credentials and reports the log position, /metrics 
   // Responses carry their route pattern for the server's request metrics.
   CHECK(f.get(f.team_path(f.team_id)).route == "/api/v1/organizers/{organizer}/teams/{team}/");
 }
+
+// A disk that fails under the server: the write in flight is answered 503 and not acknowledged, every later write
+// is refused with 503 even once the disk is healthy again, reads keep working, and /healthz says so.
+TEST_CASE("a failing disk makes writes 503, acknowledges nothing, and leaves the server read-only", "[api][faults]") {
+  using Kind = teamlog::StorageFaults::Kind;
+  const auto kind = GENERATE(Kind::kSyncError, Kind::kWriteError, Kind::kNoSpace);
+  ApiFixture f;
+  const auto before = f.get(ApiFixture::org("/teams/"));
+  REQUIRE(before.status == 200);
+
+  f.faults->set(kind);
+  auto refused = f.post_json(ApiFixture::org("/teams/"), R"({"name":"Lost","limit_events":[]})");
+  INFO(refused.body);
+  CHECK(refused.status == 503);
+  CHECK_THAT(refused.body, Catch::StartsWith(R"({"detail":"Service unavailable: )"));
+
+  f.faults->set(Kind::kNone);
+  auto after = f.send_json("POST", ApiFixture::org("/teams/"), R"({"name":"Later","limit_events":[]})");
+  CHECK(after.status == 503);
+  auto revoke = f.del(f.team_path(f.second_team_id, "tokens/" + std::to_string(f.testtoken_id) + "/"));
+  CHECK(revoke.status == 503);
+
+  // Reads answer from what was durable: the same teams as before, the token still active.
+  auto list = f.get(ApiFixture::org("/teams/"));
+  CHECK(list.status == 200);
+  CHECK(list.body == before.body);
+  auto health = f.request("GET", "/healthz");
+  CHECK(health.status == 503);
+  CHECK_THAT(health.body, Catch::StartsWith(R"({"status":"read-only",)"));
+}

@@ -169,7 +169,8 @@ TEST_CASE("pretix test_team_invites_create: new address invited, duplicates refu
   auto r3 = f.api->post_form(path, {{"email", "dummy@dummy.dummy"}});
   INFO("existing user: " << describe(r3));
   REQUIRE(r3.status == 201);
-  auto id = r3.json().as_object().if_contains("id");
+  const auto created = r3.json();
+  const auto* id = created.as_object().if_contains("id");
   CHECK((id == nullptr || id->is_null() || (id->is_int64() && id->as_int64() == 0)));  // not resp.data.get('id')
   CHECK(f.api->get(path).json().at("count") == 1);
   auto members = results_of(f.api->get(f.team_path(f.team_id, "members/"))).as_array();

@@ -58,6 +58,21 @@ TEST_CASE("trailing bytes and unknown formats are refused, not misread", "[codec
   CHECK(r.error().message.find("newer format") != std::string::npos);
 }
 
+TEST_CASE("a padded varint is refused, so that a stored record has exactly one reading", "[codec]") {
+  Event e = sample();
+  e.stream_version = 5;
+  const std::string bytes = encode_event(e);
+  // Byte 0 is the format, then position (6 bytes for this value), then stream_version: 0x05. As 0x85 0x00 it
+  // would mean the same number.
+  const std::size_t at = 1 + 6;
+  REQUIRE(static_cast<unsigned char>(bytes[at]) == 0x05);
+  std::string padded = bytes;
+  padded.replace(at, 1, std::string("\x85\x00", 2));
+  auto r = decode_event(padded);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kCorruption);
+}
+
 TEST_CASE("the chain hash depends on the predecessor and on every canonical byte", "[codec]") {
   Event e = sample();
   std::string canonical;

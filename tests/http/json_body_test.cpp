@@ -4,8 +4,9 @@
 #include <boost/json.hpp>
 
 #include "http/json_body.hpp"
-#include "http/number_format.hpp"
+#include "events/number_format.hpp"
 
+using namespace teamlog;
 using namespace teamlog::http;
 
 TEST_CASE("a JSON body parses into a value, and an empty body is an empty object", "[http][json]") {
@@ -51,13 +52,13 @@ TEST_CASE("a JSON body over the byte limit is rejected", "[http][json]") {
 
 TEST_CASE("strings are written like ujson with ensure_ascii, but '/' stays plain", "[http][json]") {
   std::string out;
-  write_json_string(out, "a\"b\\c/d\n\t\x01\x7f");
+  append_json_string(out, "a\"b\\c/d\n\t\x01\x7f");
   CHECK(out == R"("a\"b\\c/d\n\t\u0001\u007f")");
   out.clear();
-  write_json_string(out, "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");  // é € 😀
+  append_json_string(out, "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");  // é € 😀
   CHECK(out == R"("caf\u00e9 \u20ac \ud83d\ude00")");
   out.clear();
-  write_json_string(out, "bad\xFF");
+  append_json_string(out, "bad\xFF");
   CHECK(out == R"("bad\ufffd")");
 }
 

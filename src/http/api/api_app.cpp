@@ -123,6 +123,12 @@ HttpResponse ApiApplication::operations_response(RouteId id) const {
   if (id == RouteId::kMetrics) {
     response.content_type = std::string(kPrometheusContentType);
     response.body = metrics_.render();
+  } else if (store_.failed()) {
+    // After a failed write the server only reads (it acknowledges nothing it cannot prove durable): a load
+    // balancer should send writes elsewhere and an operator should restart it.
+    response.status = 503;
+    response.body = "{\"status\":\"read-only\",\"position\":" + std::to_string(store_.head_position()) +
+                    ",\"detail\":\"a disk write failed; writes are refused until the server is restarted\"}";
   } else {
     response.body = "{\"status\":\"ok\",\"position\":" + std::to_string(store_.head_position()) + "}";
   }

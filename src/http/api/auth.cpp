@@ -5,7 +5,7 @@
 
 #include "events/crypto.hpp"
 #include "http/api/error_response.hpp"
-#include "http/utf8.hpp"
+#include "events/utf8.hpp"
 
 namespace teamlog::http::api {
 namespace {

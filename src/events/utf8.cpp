@@ -1,9 +1,9 @@
-// Strict UTF-8 decoding (RFC 3629), the one place that knows the byte patterns.
-#include "http/utf8.hpp"
+// Strict UTF-8 decoding (RFC 3629).
+#include "events/utf8.hpp"
 
-namespace teamlog::http {
+namespace teamlog {
 
-char32_t decode_utf8(std::string_view s, std::size_t& i) {
+char32_t decode_utf8(std::string_view s, std::size_t& i, bool surrogates) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char b0 = byte(i);
   if (b0 < 0x80) {
@@ -21,7 +21,7 @@ char32_t decode_utf8(std::string_view s, std::size_t& i) {
     len = 3;
     cp = b0 & 0x0Fu;
     if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
+    if (b0 == 0xED && !surrogates) hi = 0x9F;
   } else if (b0 >= 0xF0 && b0 <= 0xF4) {
     len = 4;
     cp = b0 & 0x07u;
@@ -92,4 +92,4 @@ std::string to_valid_utf8(std::string s) {
   return out;
 }
 
-}  // namespace teamlog::http
+}  // namespace teamlog

@@ -1,11 +1,11 @@
 // Python-compatible float formatting, shared by the JSON writer and the metrics exposition.
-#include "http/number_format.hpp"
+#include "events/number_format.hpp"
 
 #include <array>
 #include <charconv>
 #include <cmath>
 
-namespace teamlog::http {
+namespace teamlog {
 
 void append_double(std::string& out, double d, bool add_dot_zero) {
   if (std::isnan(d)) {
@@ -35,4 +35,4 @@ void append_double(std::string& out, double d, bool add_dot_zero) {
   out += text;
 }
 
-}  // namespace teamlog::http
+}  // namespace teamlog

@@ -1,9 +1,9 @@
 // The JSON string escaper: the hottest formatting code, every response body and JSON log line goes through it.
-#include "http/json_string.hpp"
+#include "events/json_string.hpp"
 
-#include "http/utf8.hpp"
+#include "events/utf8.hpp"
 
-namespace teamlog::http {
+namespace teamlog {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
@@ -16,7 +16,7 @@ void append_u_escape(std::string& out, unsigned unit) {
 
 }  // namespace
 
-void write_json_string(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   std::size_t i = 0;
   while (i < s.size()) {
@@ -59,4 +59,4 @@ void write_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-}  // namespace teamlog::http
+}  // namespace teamlog

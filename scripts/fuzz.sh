@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Fuzzes every libFuzzer target for SECONDS each (default 30), one after the other:
+#   scripts/fuzz.sh [SECONDS] [TARGET...]        targets: codec command http (default: all)
+# Builds the fuzz preset first. New inputs go to build/fuzz/corpus/<target> (kept between runs); the seeds in
+# tests/fuzz/corpus are read, never written. A finding stops with a non-zero exit and a crash-* file in build/fuzz.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-30}
+shift || true
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(codec command http)
+./scripts/build.sh fuzz "${targets[@]/%/_fuzz}" >/dev/null
+for t in "${targets[@]}"; do
+  work="build/fuzz/corpus/$t"
+  mkdir -p "$work"
+  echo "fuzz: $t for ${seconds}s" >&2
+  # -rss_limit_mb: the http target keeps a growing store; -timeout: one input may take at most 10 s.
+  (cd build/fuzz && "./bin/${t}_fuzz" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
+     -print_final_stats=1 "corpus/$t" "../../tests/fuzz/corpus/$t" 2>"fuzz-$t.log") || {
+    tail -60 "build/fuzz/fuzz-$t.log" >&2
+    echo "fuzz: $t found a problem; see build/fuzz/fuzz-$t.log and build/fuzz/crash-*" >&2
+    exit 1
+  }
+  grep -E "^stat::number_of_executed_units|^stat::peak_rss_mb" "build/fuzz/fuzz-$t.log" | tr '\n' ' ' >&2
+  echo >&2
+done

@@ -1,0 +1,114 @@
+// Fuzz target: the whole HTTP request path. The input is the byte stream a client sends on one connection; it
+// goes through the real Session (Beast's parser, limits, keep-alive, pipelining), the router, authentication,
+// the body parsers, validation and the commands, against a real store. "FUZZTOKEN" in the input is replaced by
+// the admin token of organizer "fuzz", so that seeds reach past authentication.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/_experimental/test/stream.hpp>
+#include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include "commands/writer.hpp"
+#include "events/store.hpp"
+#include "http/api/api_app.hpp"
+#include "http/metrics.hpp"
+#include "http/session.hpp"
+#include "projections/view_store.hpp"
+
+using namespace teamlog;
+namespace net = boost::asio;
+namespace test = boost::beast::test;
+
+namespace {
+
+template <class T>
+T must(Result<T> r, const char* what) {
+  if (!r.ok()) throw std::runtime_error(std::string(what) + ": " + r.error().to_string());
+  return std::move(r).value();
+}
+
+// One server for the whole run: a store without fsync (the fuzzer is after parsing bugs, not durability).
+struct Server {
+  Server() {
+    char tmpl[] = "/tmp/teamlog-fuzz-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
+    dir = tmpl;
+    store = must(Store::open(StoreOptions{.path = dir + "/data", .sync = false}), "open the store");
+    views = must(projections::ViewStore::open(*store), "open the views");
+    writer = std::make_unique<commands::CommandWriter>(*store, *views);
+    app = must(http::api::ApiApplication::create(*store, *views, *writer, metrics, {}), "create the application");
+    auto done = writer->execute(commands::InitOrganizer{"fuzz", "", "admin@fuzz.example", std::nullopt},
+                                commands::Context{Actor{ActorType::kSystem, 0, "fuzz init"}, "init", {}});
+    if (!done.decision.ok()) throw std::runtime_error("init: " + done.decision.error().to_string());
+    token = std::string(boost::json::parse(done.decision->body).at("token").as_string());
+    limits.idle_timeout = std::chrono::milliseconds(50);
+    limits.read_timeout = std::chrono::milliseconds(50);
+    limits.linger = std::chrono::milliseconds(0);
+    limits.max_body_bytes = 64 << 10;
+    spdlog::set_level(spdlog::level::off);
+  }
+  ~Server() {
+    app.reset();
+    writer.reset();
+    views.reset();
+    store.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+
+  std::string dir;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<projections::ViewStore> views;
+  std::unique_ptr<commands::CommandWriter> writer;
+  http::MetricsRegistry metrics;
+  std::unique_ptr<http::api::ApiApplication> app;
+  std::string token;
+  http::SessionLimits limits;
+};
+
+Server& server() {
+  static Server s;
+  return s;
+}
+
+std::string with_token(std::string_view in, const std::string& token) {
+  std::string out(in);
+  for (std::size_t at = out.find("FUZZTOKEN"); at != std::string::npos; at = out.find("FUZZTOKEN", at + token.size())) {
+    out.replace(at, 9, token);
+  }
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  Server& s = server();
+  const std::string bytes = with_token(std::string_view(reinterpret_cast<const char*>(data), size), s.token);
+  net::io_context io;
+  http::SessionContext context{*s.app, s.limits};
+  test::stream client(io);
+  {
+    test::stream end(io);
+    end.connect(client);
+    std::make_shared<http::Session<test::stream>>(std::move(end), context, "192.0.2.1:1")->start();
+  }
+  net::write(client, net::buffer(bytes));
+  client.close();  // end of input: the session answers what it can and closes
+  // Writes are answered from the writer thread: run until the session is gone, bounded.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  do {
+    io.restart();
+    io.run_for(std::chrono::milliseconds(2));
+  } while (!context.sessions.empty() && std::chrono::steady_clock::now() < deadline);
+  if (!context.sessions.empty()) std::abort();  // a session that never finishes is a hang: report it
+  return 0;
+}
