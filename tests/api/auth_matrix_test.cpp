@@ -15,7 +15,7 @@ using teamlog::http::method_name;
 
 namespace {
 
-constexpr const char* kNoPermission = R"({"detail":"You do not have permission to perform this action."})";
+constexpr const char* kNoPermissionBody = R"({"detail":"You do not have permission to perform this action."})";
 constexpr const char* kNotFound = R"({"detail":"Not found."})";
 
 enum class Credential {
@@ -248,7 +248,7 @@ TEST_CASE("every route and method answers every kind of credential as pretix doe
                              (credential == Credential::kNoPermission && !needs_teams && !cell.write);
       if (!permitted) {
         CHECK(r.status == 403);
-        CHECK(r.body == kNoPermission);
+        CHECK(r.body == kNoPermissionBody);
         // Nothing tells an id that exists from one that does not, or from another organizer's.
         if (cell.pattern.find("{team}") != std::string::npos || cell.pattern.find("{slug}") != std::string::npos) {
           Objects missing = objects;

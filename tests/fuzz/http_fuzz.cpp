@@ -93,8 +93,12 @@ std::string with_token(std::string_view in, const std::string& token) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Server& s = server();
   const std::string bytes = with_token(std::string_view(reinterpret_cast<const char*>(data), size), s.token);
-  net::io_context io;
+  // Owned as the server owns its contexts: a respond callback that the writer thread lets go after the session
+  // has finished still holds work on this io_context, so it must outlive the input (found by this fuzzer).
+  auto owner = std::make_shared<net::io_context>();
+  net::io_context& io = *owner;
   http::SessionContext context{*s.app, s.limits};
+  context.owner = owner;
   test::stream client(io);
   {
     test::stream end(io);
@@ -104,7 +108,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   net::write(client, net::buffer(bytes));
   client.close();  // end of input: the session answers what it can and closes
   // Writes are answered from the writer thread: run until the session is gone, bounded.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   do {
     io.restart();
     io.run_for(std::chrono::milliseconds(2));
