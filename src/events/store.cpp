@@ -178,7 +178,10 @@ struct Store::Impl {
   // Point reads of other layers' columns; null when off and on a secondary (which has no writer to invalidate it).
   std::unique_ptr<ReadCache> cache;
   // Keys written by batches that are not yet visible, by the sequence that makes them so; invalidated in the
-  // cache right after that publication (under sync_mu).
+  // cache right after that publication.
+  // Its own lock: the writer must not wait for sync_mu, which is held through the fsync it prepares the next batch
+  // beside.
+  std::mutex unpublished_mu;
   std::deque<std::pair<rocksdb::SequenceNumber, std::vector<std::pair<ColumnId, std::string>>>> unpublished_keys;
   // Committed stream versions the writer has seen, so that appends need no read. Touched only by the one open
   // transaction; cleared when it grows past a bound.
@@ -711,7 +714,7 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   written.published = impl_->make_published(t.head, true);
   if (impl_->cache && !t.touched.empty()) {
     const auto sequence = std::static_pointer_cast<const Impl::Published>(written.published)->sequence;
-    std::lock_guard lock(impl_->sync_mu);
+    std::lock_guard lock(impl_->unpublished_mu);
     impl_->unpublished_keys.emplace_back(sequence, std::move(t.touched));
   }
   return written;
@@ -739,11 +742,20 @@ Status Store::sync(const WrittenBatch& batch) {
   }
   if (target->sequence > impl_->current()->sequence) impl_->published.store(target, std::memory_order_release);
   // Published first, invalidated second, acknowledged (by the caller) last: see read_cache.hpp.
-  const auto visible = impl_->current()->sequence;
-  auto& pending = impl_->unpublished_keys;
-  while (!pending.empty() && pending.front().first <= visible) {
-    for (const auto& [column, key] : pending.front().second) impl_->cache->invalidate(column, key);
-    pending.pop_front();
+  if (impl_->cache) {
+    const auto visible = impl_->current()->sequence;
+    std::vector<std::vector<std::pair<ColumnId, std::string>>> now_visible;
+    {
+      std::lock_guard keys_lock(impl_->unpublished_mu);
+      auto& pending = impl_->unpublished_keys;
+      while (!pending.empty() && pending.front().first <= visible) {
+        now_visible.push_back(std::move(pending.front().second));
+        pending.pop_front();
+      }
+    }
+    for (const auto& keys : now_visible) {
+      for (const auto& [column, key] : keys) impl_->cache->invalidate(column, key);
+    }
   }
   return {};
 }

@@ -9,7 +9,9 @@ organizers, 5,000 teams with members, invites and tokens; cached between runs), 
 on a fresh copy of it and the ceiling server (teamlog_ceiling: a constant team-sized JSON body, same --threads),
 both on 127.0.0.1 with port 0. wrk (tools/bench/http_bench.lua) then drives each scenario at 1, 16 and 64
 connections for a fixed duration. Every figure printed is the median over the runs; "vs ceiling" is the median of
-each run's ratio to the ceiling measured in that same run. Any non-2xx answer or socket error fails the run.
+each run's ratio to the ceiling measured in that same run, just before and just after the scenarios at that
+connection count (averaged, as the load of a shared machine drifts). Any non-2xx answer or socket error fails the
+run. The raw figures of the last full run are kept in build/bench-data/http-bench-last.json.
 
 The 1,000,000-event stage starts teamlogd on a cached 1M-event data dir and on a 10,000-event one: time from start
 to the ready line, RSS after start, and GET team detail latency on each.
@@ -199,17 +201,26 @@ def throughput_stage(args, bin_dir, dataset, seed_result, work):
                          os.path.join(work, f"ceiling-run{r + 1}.log"))
         try:
             for c in args.connections:
-                base = wrk(ceiling.url, "team_detail", c, args.duration, targets, "ceiling", args.threads)
-                base["ratio"] = 1.0
-                samples.setdefault(("ceiling", c), []).append(base)
-                log(f"run {r + 1}/{args.runs} x{c:<3} {'ceiling':12} {base['rps']:>10,.0f} req/s")
+                # The ceiling before and after the scenarios, averaged: on a shared machine the load drifts.
+                before = wrk(ceiling.url, "team_detail", c, args.duration, targets, "ceiling", args.threads)
+                log(f"run {r + 1}/{args.runs} x{c:<3} {'ceiling':12} {before['rps']:>10,.0f} req/s (before)")
+                results = {}
                 for name in names:
-                    result = wrk(server.url, name, c, args.duration, targets, f"r{r + 1}c{c}-{os.getpid()}",
-                                 args.threads)
+                    results[name] = wrk(server.url, name, c, args.duration, targets, f"r{r + 1}c{c}-{os.getpid()}",
+                                        args.threads)
+                    log(f"run {r + 1}/{args.runs} x{c:<3} {name:12} {results[name]['rps']:>10,.0f} req/s "
+                        f"p50 {results[name]['p50_us']} µs p99 {results[name]['p99_us']} µs "
+                        f"({results[name]['rps'] / before['rps']:.0%} of the ceiling before)")
+                after = before if args.smoke else wrk(ceiling.url, "team_detail", c, args.duration, targets,
+                                                      "ceiling", args.threads)
+                base = {k: (before[k] + after[k]) / 2 for k in ("rps", "p50_us", "p99_us")}
+                base.update(ratio=1.0, before_rps=before["rps"], after_rps=after["rps"])
+                log(f"run {r + 1}/{args.runs} x{c:<3} {'ceiling':12} {after['rps']:>10,.0f} req/s (after); "
+                    f"mean {base['rps']:,.0f}")
+                samples.setdefault(("ceiling", c), []).append(base)
+                for name, result in results.items():
                     result["ratio"] = result["rps"] / base["rps"]
                     samples.setdefault((name, c), []).append(result)
-                    log(f"run {r + 1}/{args.runs} x{c:<3} {name:12} {result['rps']:>10,.0f} req/s "
-                        f"p50 {result['p50_us']} µs p99 {result['p99_us']} µs ({result['ratio']:.0%})")
         finally:
             code = server.stop()
             ceiling.stop()
@@ -221,6 +232,8 @@ def throughput_stage(args, bin_dir, dataset, seed_result, work):
 
 
 def summarize(samples):
+    """Medians over the runs. "ratio" is the median of the runs' own ratios (each against the ceiling measured
+    around it in the same run); "ratio_of_medians" divides the medians."""
     rows = {}
     for key, runs in samples.items():
         rows[key] = {
@@ -229,20 +242,28 @@ def summarize(samples):
             "p99_us": median([x["p99_us"] for x in runs]),
             "ratio": median([x["ratio"] for x in runs]),
             "runs_rps": [x["rps"] for x in runs],
+            "runs_ratio": [x["ratio"] for x in runs],
         }
+    for (name, c), row in rows.items():
+        ceiling = rows.get(("ceiling", c))
+        row["ratio_of_medians"] = row["rps"] / ceiling["rps"] if ceiling else float("nan")
     return rows
 
 
 def throughput_table(names, rows, connections):
-    lines = ["| scenario | conns | req/s | p50 µs | p99 µs | vs ceiling | req/s of each run |",
+    lines = ["| scenario | conns | req/s | p50 µs | p99 µs | vs ceiling | each run: req/s (vs its ceiling) |",
              "|---|---:|---:|---:|---:|---:|---|"]
     for c in connections:
         for name in ["ceiling"] + names:
             row = rows.get((name, c))
             if not row:
                 continue
-            each = ", ".join(f"{v:,.0f}" for v in row["runs_rps"])
-            ratio = "ceiling" if name == "ceiling" else f"{row['ratio']:.0%}"
+            if name == "ceiling":
+                each = ", ".join(f"{v:,.0f}" for v in row["runs_rps"])
+                ratio = "ceiling"
+            else:
+                each = ", ".join(f"{v:,.0f} ({q:.0%})" for v, q in zip(row["runs_rps"], row["runs_ratio"]))
+                ratio = f"{row['ratio']:.0%}"
             lines.append(f"| {LABELS[name]} | {c} | {row['rps']:,.0f} | {row['p50_us']:,.0f} | "
                          f"{row['p99_us']:,.0f} | {ratio} | {each} |")
     return "\n".join(lines)
@@ -270,16 +291,17 @@ def plot(names, rows, connections, work, path):
         log("gnuplot not found (scripts/setup.sh installs gnuplot-nox); no plot")
         return False
     data = os.path.join(work, "plot.dat")
+    png = os.path.join(work, "plot.png")  # moved into docs only when gnuplot succeeded
     series = ["ceiling"] + names
     with open(data, "w") as f:
         for c in connections:
             f.write(f"{c} " + " ".join(f"{rows[(s, c)]['rps']:.0f}" if (s, c) in rows else "NaN" for s in series) + "\n")
     plots = ", ".join(
-        f"'{data}' using 1:{i + 2} with linespoints lw 2 title '{LABELS[s]}'" + (" dt 2 lc rgb 'black'" if s == "ceiling" else "")
-        for i, s in enumerate(series))
+        f"'{data}' using 1:{i + 2} with linespoints lw 2" + (" dt 2 lc rgb 'black'" if s == "ceiling" else "")
+        + f" title '{LABELS[s]}'" for i, s in enumerate(series))
     script = f"""
 set terminal pngcairo size 960,600 noenhanced
-set output '{path}'
+set output '{png}'
 set title 'teamlog HTTP: requests/s against connections (medians; ceiling = teamlog_ceiling)'
 set xlabel 'connections'
 set ylabel 'requests/s'
@@ -295,9 +317,10 @@ plot {plots}
         # gnuplot-nox may lack cairo; the plain png terminal is always there.
         script = script.replace("pngcairo size 960,600 noenhanced", "png size 960,600 noenhanced")
         result = subprocess.run(["gnuplot"], input=script, text=True, stderr=subprocess.PIPE)
-    if result.returncode != 0:
+    if result.returncode != 0 or not os.path.getsize(png):
         log(f"gnuplot failed: {result.stderr}")
         return False
+    shutil.move(png, path)
     return True
 
 
@@ -430,6 +453,10 @@ def main():
             else:
                 dataset, seed_result = cached_dataset(args.bin_dir, args.cache_dir, 100, 5000)
             names, samples = throughput_stage(args, args.bin_dir, dataset, seed_result, work)
+            if not args.smoke:
+                os.makedirs(args.cache_dir, exist_ok=True)
+                with open(os.path.join(args.cache_dir, "http-bench-last.json"), "w") as f:
+                    json.dump([{"scenario": k[0], "connections": k[1], "runs": v} for k, v in samples.items()], f)
             rows = summarize(samples)
             table = throughput_table(names, rows, args.connections)
             bars = [] if args.smoke else bar_lines(rows)
