@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build lld pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   librocksdb-dev libspdlog-dev catch2 libssl-dev libcurl4-openssl-dev
-  curl python3 wrk
+  curl python3 wrk gnuplot-nox
   clang-14 libclang-rt-14-dev
 )
 

@@ -67,6 +67,7 @@ int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {
   spdlog::info("{}: stopping (finishing requests in flight)", signal == SIGINT ? "SIGINT" : "SIGTERM");
   server.stop();
   writer.stop();  // writes whatever is queued, then joins
+  http::access_logger()->flush();  // the access lines are buffered (at most ~100 ms)
   spdlog::info("stopped at log position {}", (*store)->head_position());
   return 0;
 }

@@ -12,13 +12,16 @@
 
 #include <array>
 #include <chrono>
+#include <deque>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "events/codec.hpp"
 #include "events/fault_fs.hpp"
+#include "events/read_cache.hpp"
 
 namespace teamlog {
 namespace {
@@ -176,6 +179,14 @@ struct Store::Impl {
   rocksdb::SequenceNumber synced_sequence = 0;
   std::atomic<bool> failed{false};
   std::atomic<bool> tx_open{false};
+  // Point reads of other layers' columns; null when off and on a secondary (which has no writer to invalidate it).
+  std::unique_ptr<ReadCache> cache;
+  // Keys written by batches that are not yet visible, by the sequence that makes them so; invalidated in the
+  // cache right after that publication.
+  // Its own lock: the writer must not wait for sync_mu, which is held through the fsync it prepares the next batch
+  // beside.
+  std::mutex unpublished_mu;
+  std::deque<std::pair<rocksdb::SequenceNumber, std::vector<std::pair<ColumnId, std::string>>>> unpublished_keys;
   // Committed stream versions the writer has seen, so that appends need no read. Touched only by the one open
   // transaction; cleared when it grows past a bound.
   std::unordered_map<std::string, std::uint64_t> stream_cache;
@@ -477,6 +488,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   if (!secondary) fs::remove_all(fs::path(options.path) / kBulkLoadDir, ec);  // a crash in a bulk load's middle
   impl->written_head = head;
   impl->published.store(impl->make_published(head, !secondary));
+  if (!secondary && options.read_cache_mb > 0) impl->cache = std::make_unique<ReadCache>(options.read_cache_mb << 20);
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
@@ -541,6 +553,7 @@ Status Store::drop_column(std::string_view name) {
   auto* h = impl_->handles[*id].exchange(nullptr);
   auto s = impl_->db->DropColumnFamily(h);
   (void)impl_->db->DestroyColumnFamilyHandle(h);
+  if (impl_->cache) impl_->cache->clear();
   if (!s.ok()) return from_rocks(s, "dropping column " + std::string(name));
   return {};
 }
@@ -548,18 +561,87 @@ Status Store::drop_column(std::string_view name) {
 std::optional<std::string> Store::get(ColumnId column, std::string_view key) const {
   auto* h = impl_->handle(column);
   if (h == nullptr) return std::nullopt;
+  // The log, stream index and meta columns are written outside transactions; only other layers' columns are cached.
+  ReadCache* cache = h != impl_->log && h != impl_->streams && h != impl_->meta ? impl_->cache.get() : nullptr;
+  ReadCache::Ticket ticket;
+  if (cache) {
+    if (auto hit = cache->find(column, key, ticket)) return hit;
+  }
   std::string value;
   auto p = impl_->current();
   auto s = impl_->db->Get(impl_->read_options(*p), h, slice(key), &value);
   if (!s.ok()) return std::nullopt;
+  if (cache) cache->insert(column, key, value, ticket);
   return value;
 }
 
+std::pair<std::uint64_t, std::uint64_t> Store::read_cache_stats() const {
+  if (!impl_->cache) return {0, 0};
+  return {impl_->cache->hits(), impl_->cache->misses()};
+}
+
+namespace {
+
+// Serves a scan's cached first rows, then (when the list is longer) reads on from the store after the last one.
+class CachedKvCursor final : public KvCursor {
+ public:
+  using Resume = std::function<std::unique_ptr<KvCursor>(std::string_view after)>;
+  CachedKvCursor(std::shared_ptr<const ReadCache::ScanRows> rows, Resume resume)
+      : rows_(std::move(rows)), resume_(std::move(resume)) {
+    settle();
+  }
+  bool valid() const override { return rest_ ? rest_->valid() : index_ < rows_->rows.size(); }
+  void next() override {
+    if (rest_) return rest_->next();
+    ++index_;
+    settle();
+  }
+  std::string_view key() const override { return rest_ ? rest_->key() : rows_->rows[index_].first; }
+  std::string_view value() const override { return rest_ ? rest_->value() : rows_->rows[index_].second; }
+
+ private:
+  void settle() {
+    if (index_ < rows_->rows.size() || rows_->complete || rows_->rows.empty()) return;
+    // The smallest key after the last cached one.
+    std::string after = rows_->rows.back().first;
+    after.push_back('\0');
+    rest_ = resume_(after);
+  }
+
+  std::shared_ptr<const ReadCache::ScanRows> rows_;
+  Resume resume_;
+  std::size_t index_ = 0;
+  std::unique_ptr<KvCursor> rest_;
+};
+
+}  // namespace
+
 std::unique_ptr<KvCursor> Store::scan(ColumnId column, std::string_view prefix, std::string_view start) const {
-  auto p = impl_->current();
-  auto c = std::make_unique<RocksKvCursor>(prefix, p->snapshot.get(), p);
-  c->init(impl_->db->NewIterator(c->read_options(), impl_->handle(column)), start);
-  return c;
+  auto* h = impl_->handle(column);
+  const auto rocks = [this, h, prefix = std::string(prefix)](std::string_view from) {
+    auto p = impl_->current();
+    auto c = std::make_unique<RocksKvCursor>(prefix, p->snapshot.get(), p);
+    c->init(impl_->db->NewIterator(c->read_options(), h), from);
+    return c;
+  };
+  ReadCache* cache = impl_->cache.get();
+  // Only whole-prefix scans of other layers' columns (list pages) are cached.
+  if (!cache || h == nullptr || !start.empty() || h == impl_->log || h == impl_->streams || h == impl_->meta) {
+    return rocks(start);
+  }
+  ReadCache::Ticket ticket;
+  auto rows = cache->find_scan(column, prefix, ticket);
+  if (!rows) {
+    auto fresh = std::make_shared<ReadCache::ScanRows>();
+    auto c = rocks({});
+    for (; c->valid() && fresh->rows.size() < ReadCache::kScanRows; c->next()) {
+      fresh->rows.emplace_back(std::string(c->key()), std::string(c->value()));
+    }
+    fresh->complete = !c->valid();
+    cache->insert_scan(column, prefix, fresh, ticket);
+    rows = std::move(fresh);
+  }
+  return std::make_unique<CachedKvCursor>(std::move(rows), rocks);
 }
 
 Status Store::bulk_load(const std::vector<BulkColumn>& columns) {
@@ -691,6 +773,8 @@ struct Transaction::Impl {
   };
   std::vector<Savepoint> savepoints;
   std::string scratch;
+  // Keys of other layers' columns written by this transaction (rolled-back ones too: invalidating more is harmless).
+  std::vector<std::pair<ColumnId, std::string>> touched;
 
   std::optional<std::string> get(rocksdb::ColumnFamilyHandle* h, std::string_view key) const {
     std::string value;
@@ -741,6 +825,11 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   for (auto& [stream, version] : t.streams) impl_->stream_cache[stream] = version;
   impl_->written_head = t.head;
   written.published = impl_->make_published(t.head, true);
+  if (impl_->cache && !t.touched.empty()) {
+    const auto sequence = std::static_pointer_cast<const Impl::Published>(written.published)->sequence;
+    std::lock_guard lock(impl_->unpublished_mu);
+    impl_->unpublished_keys.emplace_back(sequence, std::move(t.touched));
+  }
   return written;
 }
 
@@ -765,6 +854,22 @@ Status Store::sync(const WrittenBatch& batch) {
     impl_->synced_sequence = covered;
   }
   if (target->sequence > impl_->current()->sequence) impl_->published.store(target, std::memory_order_release);
+  // Published first, invalidated second, acknowledged (by the caller) last: see read_cache.hpp.
+  if (impl_->cache) {
+    const auto visible = impl_->current()->sequence;
+    std::vector<std::vector<std::pair<ColumnId, std::string>>> now_visible;
+    {
+      std::lock_guard keys_lock(impl_->unpublished_mu);
+      auto& pending = impl_->unpublished_keys;
+      while (!pending.empty() && pending.front().first <= visible) {
+        now_visible.push_back(std::move(pending.front().second));
+        pending.pop_front();
+      }
+    }
+    for (const auto& keys : now_visible) {
+      for (const auto& [column, key] : keys) impl_->cache->invalidate(column, key);
+    }
+  }
   return {};
 }
 
@@ -845,10 +950,12 @@ std::unique_ptr<KvCursor> Transaction::scan(ColumnId column, std::string_view pr
 
 void Transaction::put(ColumnId column, std::string_view key, std::string_view value) {
   impl_->batch.Put(impl_->store->handle(column), slice(key), slice(value));
+  if (impl_->store->cache) impl_->touched.emplace_back(column, key);
 }
 
 void Transaction::del(ColumnId column, std::string_view key) {
   impl_->batch.Delete(impl_->store->handle(column), slice(key));
+  if (impl_->store->cache) impl_->touched.emplace_back(column, key);
 }
 
 std::uint64_t Transaction::stream_version(std::string_view stream) const {

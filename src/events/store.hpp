@@ -36,6 +36,9 @@ struct StoreOptions {
   std::string secondary_path;
   bool sync = true;               // fsync every commit; only benchmarks of the raw ceiling turn it off
   std::size_t block_cache_mb = 256;
+  // Point reads (`get`) of the columns of other layers (views, idempotency records) are served from memory up to
+  // this size, invalidated when a write to the key becomes visible (read_cache.hpp). 0: off. Never on a secondary.
+  std::size_t read_cache_mb = 64;
   // Tests switch disk faults on and off through this (failing writes, fsyncs, a full disk); null in production.
   std::shared_ptr<StorageFaults> faults;
 };
@@ -123,6 +126,8 @@ class Store final : public KvReader {
   // kSecondary: catch up with the primary's latest writes.
   Status catch_up();
   std::uint64_t approximate_size_bytes() const;
+  // The read cache's hits and misses so far (0 and 0 without one).
+  std::pair<std::uint64_t, std::uint64_t> read_cache_stats() const;
 
   // Test helper: overwrites the stored bytes of one event without touching the chain (for tamper tests).
   Status overwrite_event_bytes_for_test(std::uint64_t position, std::string_view bytes);

@@ -219,3 +219,94 @@ TEST_CASE("generic columns read their own writes inside a transaction and after 
   for (auto c = store->scan(*col, "a/", "a/2"); c->valid(); c->next()) keys.emplace_back(c->key());
   CHECK(keys == std::vector<std::string>{"a/2"});
 }
+
+namespace {
+
+std::vector<std::string> scan_keys(const Store& store, ColumnId col, std::string_view prefix) {
+  std::vector<std::string> keys;
+  for (auto c = store.scan(col, prefix); c->valid(); c->next()) keys.emplace_back(c->key());
+  return keys;
+}
+
+}  // namespace
+
+TEST_CASE("cached reads and scans change as soon as a write to them is durable, not before", "[store][cache]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto col = store->ensure_column("view.test");
+  REQUIRE(col.ok());
+  {
+    auto tx = store->begin();
+    tx->put(*col, "a/1", "one");
+    tx->put(*col, "a/2", "two");
+    tx->put(*col, "b/1", "other");
+    REQUIRE(store->commit(*tx).ok());
+  }
+  // Fill the cache.
+  CHECK(store->get(*col, "a/1") == "one");
+  CHECK(scan_keys(*store, *col, "a/") == std::vector<std::string>{"a/1", "a/2"});
+  CHECK(store->get(*col, "a/1") == "one");
+  CHECK(scan_keys(*store, *col, "a/") == std::vector<std::string>{"a/1", "a/2"});
+  CHECK(store->read_cache_stats().first >= 1);
+
+  auto tx = store->begin();
+  tx->put(*col, "a/1", "uno");
+  tx->put(*col, "a/3", "three");
+  tx->del(*col, "a/2");
+  auto written = store->write(*tx);
+  REQUIRE(written.ok());
+  tx.reset();
+  // Written but not yet synced: readers (cached or not) still see the durable state.
+  CHECK(store->get(*col, "a/1") == "one");
+  CHECK(store->get(*col, "a/2") == "two");
+  CHECK(scan_keys(*store, *col, "a/") == std::vector<std::string>{"a/1", "a/2"});
+  REQUIRE(store->sync(*written).ok());
+  CHECK(store->get(*col, "a/1") == "uno");
+  CHECK_FALSE(store->get(*col, "a/2"));
+  CHECK(scan_keys(*store, *col, "a/") == std::vector<std::string>{"a/1", "a/3"});
+  CHECK(store->get(*col, "b/1") == "other");  // untouched
+}
+
+TEST_CASE("a cached scan of a long list reads on from the store past its cached rows", "[store][cache]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto col = store->ensure_column("view.test");
+  REQUIRE(col.ok());
+  std::vector<std::string> expected;
+  {
+    auto tx = store->begin();
+    for (int i = 0; i < 200; ++i) {
+      char key[16];
+      std::snprintf(key, sizeof(key), "l/%03d", i);
+      tx->put(*col, key, "v");
+      expected.emplace_back(key);
+    }
+    tx->put(*col, "m/0", "after");
+    REQUIRE(store->commit(*tx).ok());
+  }
+  for (int round = 0; round < 3; ++round) CHECK(scan_keys(*store, *col, "l/") == expected);
+  {
+    auto tx = store->begin();
+    tx->put(*col, "l/150x", "v");  // past the cached rows: the cached scan is dropped all the same
+    REQUIRE(store->commit(*tx).ok());
+  }
+  expected.insert(expected.begin() + 151, "l/150x");
+  CHECK(scan_keys(*store, *col, "l/") == expected);
+  CHECK(scan_keys(*store, *col, "l/") == expected);
+}
+
+TEST_CASE("a store with the read cache off answers the same", "[store][cache]") {
+  TempDir dir;
+  auto opened = Store::open(StoreOptions{.path = dir.str(), .read_cache_mb = 0});
+  REQUIRE(opened.ok());
+  auto& store = **opened;
+  auto col = store.ensure_column("view.test");
+  REQUIRE(col.ok());
+  auto tx = store.begin();
+  tx->put(*col, "a/1", "one");
+  REQUIRE(store.commit(*tx).ok());
+  tx.reset();
+  CHECK(store.get(*col, "a/1") == "one");
+  CHECK(scan_keys(store, *col, "a/") == std::vector<std::string>{"a/1"});
+  CHECK(store.read_cache_stats() == std::pair<std::uint64_t, std::uint64_t>{0, 0});
+}

@@ -53,7 +53,11 @@ HttpResponse page_response(const HttpRequest& request, std::string_view link_bas
   const std::int64_t pages = page_count(page.count, size);
   if (number > pages) return error_response(Error::make(ErrorCode::kNotFound, "Invalid page."), {});
 
-  std::string body = "{\"count\":" + std::to_string(page.count) + ",\"next\":";
+  std::size_t rows_bytes = 0;
+  for (const auto& item : page.items) rows_bytes += item.size() + 1;
+  std::string body;
+  body.reserve(rows_bytes + 2 * request.path.size() + link_base.size() + 128);  // one allocation, no regrowth
+  body += "{\"count\":" + std::to_string(page.count) + ",\"next\":";
   if (number < pages) {
     append_link(body, link_base, request.path, replace_query_param(request.query, "page", std::to_string(number + 1)));
   } else {

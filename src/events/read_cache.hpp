@@ -1,0 +1,97 @@
+// A bounded in-memory cache of the store's point reads (Store::get) and of the first rows of prefix scans
+// (Store::scan, which serves list pages), for the reader threads, invalidated by the writer when a batch becomes
+// visible.
+//
+// Correctness rests on one rule: a miss takes a ticket (the shard's epoch) *before* it reads the store, and its
+// value is kept only if no invalidation touched the shard since. The writer publishes a batch first and then
+// invalidates its keys, before any request of that batch is acknowledged; so a value read from an older snapshot
+// is either never inserted or erased again, and once a write is acknowledged (a token revoked, say) no reader can
+// see the old value any more. Scans follow the same rule with one epoch per column: a written key invalidates the
+// cached scans whose prefix it starts with, and any write to the column refuses scans read while it happened.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "events/kv.hpp"
+
+namespace teamlog {
+
+class ReadCache {
+ public:
+  // Holds up to about max_bytes of keys and values; a full shard is emptied (cheap, and rare in steady state).
+  explicit ReadCache(std::size_t max_bytes);
+  ReadCache(const ReadCache&) = delete;
+  ReadCache& operator=(const ReadCache&) = delete;
+
+  struct Ticket {
+    std::size_t shard = 0;
+    std::uint64_t epoch = 0;
+  };
+  // The cached value, or nullopt and a ticket for `insert` after reading the store.
+  std::optional<std::string> find(ColumnId column, std::string_view key, Ticket& ticket);
+  void insert(ColumnId column, std::string_view key, std::string_view value, const Ticket& ticket);
+  // Invalidates the point read of `key` and every cached scan whose prefix `key` starts with.
+  void invalidate(ColumnId column, std::string_view key);
+  void clear();
+
+  // The first rows of a prefix scan, in key order; `complete` when they are all of them.
+  struct ScanRows {
+    std::vector<std::pair<std::string, std::string>> rows;
+    bool complete = false;
+  };
+  static constexpr std::size_t kScanRows = 64;  // a page (50) and a little; longer lists read on from the store
+  std::shared_ptr<const ScanRows> find_scan(ColumnId column, std::string_view prefix, Ticket& ticket);
+  void insert_scan(ColumnId column, std::string_view prefix, std::shared_ptr<const ScanRows> rows,
+                   const Ticket& ticket);
+
+  std::uint64_t hits() const;
+  std::uint64_t misses() const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  struct Shard {
+    mutable std::mutex mu;
+    std::unordered_map<std::string, std::string, Hash, std::equal_to<>> map;
+    std::uint64_t epoch = 0;
+    std::size_t bytes = 0;
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+  };
+  static constexpr std::size_t kShards = 16;
+  static constexpr std::size_t kEntryOverhead = 64;  // node, hash and string headers, roughly
+
+  // column id (4 bytes) + key, in a per-thread scratch buffer.
+  static std::string_view compose(ColumnId column, std::string_view key);
+  static std::size_t scan_size(std::string_view composed, const ScanRows& rows);
+  Shard& shard_for(std::string_view composed, std::size_t& index);
+
+  std::array<Shard, kShards> shards_;
+  std::size_t max_shard_bytes_;
+
+  // Scans: few and large, so one map under one lock. Keyed like the point reads (column + prefix).
+  struct ScanColumn {
+    std::uint64_t epoch = 0;
+    std::set<std::size_t> prefix_lengths;  // of the cached scans' prefixes, for invalidation by key
+  };
+  std::mutex scan_mu_;
+  std::unordered_map<std::string, std::shared_ptr<const ScanRows>, Hash, std::equal_to<>> scans_;
+  std::unordered_map<ColumnId, ScanColumn> scan_columns_;
+  std::size_t scan_bytes_ = 0;
+  std::size_t max_scan_bytes_;
+};
+
+}  // namespace teamlog

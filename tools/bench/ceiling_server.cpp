@@ -1,0 +1,188 @@
+// teamlog_ceiling: the benchmark's ceiling, a minimal Beast HTTP/1.1 server that answers every request with one
+// constant JSON body the size of a rendered team. It does what any HTTP server must (parse the request, keep the
+// connection alive, write a response with a Date) and nothing else: no routing, auth, storage, logging or metrics.
+// Its requests/s on N threads is what the loopback, the kernel and Beast allow teamlogd on N threads.
+//
+// Same flags as teamlogd (--listen, --threads, ...; the storage and logging ones are accepted and ignored), the
+// same threading (N single-threaded io_contexts, round-robin accept, TCP_NODELAY) and the same ready line
+// "listening on http://HOST:PORT" on stderr. SIGTERM/SIGINT stop it.
+#include <array>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pthread.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http/http_date.hpp"
+#include "http/server_config.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+// A team as teamlogd renders it (GET /api/v1/organizers/org0/teams/101/ of the benchmark's dataset): 405 bytes.
+constexpr std::string_view kBody =
+    R"({"id":101,"name":"Team 0","all_events":false,"limit_events":["ev0"],"can_create_events":false,"can_c)"
+    R"(hange_teams":false,"can_change_organizer_settings":false,"can_manage_gift_cards":false,"can_change_e)"
+    R"(vent_settings":false,"can_change_items":false,"can_view_orders":true,"can_change_orders":false,"can_)"
+    R"(view_vouchers":false,"can_change_vouchers":false,"can_checkin_orders":false,"can_manage_customers":f)"
+    R"(alse})";
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  explicit Session(tcp::socket socket) : socket_(std::move(socket)) {}
+
+  void read() {
+    parser_.emplace();
+    beast::http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->write();
+    });
+  }
+
+ private:
+  void write() {
+    keep_alive_ = parser_->get().keep_alive();
+    head_.clear();
+    head_ += "HTTP/1.1 200 OK\r\nServer: teamlog_ceiling\r\nDate: ";
+    head_ += teamlog::http::cached_http_date();
+    head_ += "\r\nContent-Type: application/json\r\nContent-Length: ";
+    head_ += std::to_string(kBody.size());
+    head_ += keep_alive_ ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(kBody.data(), kBody.size())};
+    asio::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
+      if (ec || !self->keep_alive_) return self->close();
+      self->read();
+    });
+  }
+
+  void close() {
+    error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+  std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
+  std::string head_;
+  bool keep_alive_ = true;
+};
+
+struct Worker {
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+};
+
+class Ceiling {
+ public:
+  explicit Ceiling(unsigned threads) {
+    for (unsigned i = 0; i < std::max(threads, 1u); ++i) workers_.push_back(std::make_unique<Worker>());
+  }
+
+  // Binds and listens; the bound endpoint, or an error message.
+  std::string listen(const std::string& host, std::uint16_t port, tcp::endpoint& bound) {
+    error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    tcp::endpoint endpoint;
+    if (!ec) {
+      endpoint = tcp::endpoint(address, port);
+    } else {
+      tcp::resolver resolver(workers_.front()->io);
+      const auto results = resolver.resolve(host, std::to_string(port), ec);
+      if (ec || results.empty()) return "cannot resolve " + host + ": " + ec.message();
+      endpoint = results.begin()->endpoint();
+    }
+    acceptor_.emplace(workers_.front()->io);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+    if (!ec) bound = acceptor_->local_endpoint(ec);
+    if (ec) return "listen on " + host + ":" + std::to_string(port) + ": " + ec.message();
+    accept();
+    return {};
+  }
+
+  void run() {
+    for (auto& worker : workers_) threads_.emplace_back([w = worker.get()] { w->io.run(); });
+  }
+
+  void stop() {
+    for (auto& worker : workers_) worker->io.stop();
+    for (auto& thread : threads_) thread.join();
+  }
+
+ private:
+  void accept() {
+    Worker& target = *workers_[next_];
+    next_ = (next_ + 1) % workers_.size();
+    acceptor_->async_accept(target.io, [this, &target](error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) {
+        error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        asio::post(target.io, [s = std::move(socket)]() mutable { std::make_shared<Session>(std::move(s))->read(); });
+      }
+      accept();
+    });
+  }
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::optional<tcp::acceptor> acceptor_;  // on worker 0
+  std::size_t next_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto config = teamlog::http::parse_config(argc, argv, teamlog::http::process_env());
+  if (!config.ok()) {
+    std::fprintf(stderr, "teamlog_ceiling: %s\n", config.error().message.c_str());
+    return 2;
+  }
+  if (config->action != teamlog::http::ServerConfig::Action::kRun) {
+    std::fputs("teamlog_ceiling: the benchmark's ceiling server; takes teamlogd's flags, uses --listen and --threads\n\n",
+               stdout);
+    std::fputs(config->usage.c_str(), stdout);
+    return 0;
+  }
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  Ceiling ceiling(config->threads);
+  tcp::endpoint bound;
+  if (const auto error = ceiling.listen(config->listen_host, config->listen_port, bound); !error.empty()) {
+    std::fprintf(stderr, "teamlog_ceiling: %s\n", error.c_str());
+    return 1;
+  }
+  ceiling.run();
+  const std::string ready =
+      "listening on " + teamlog::http::http_url(bound.address().to_string(), bound.port()) + "\n";
+  std::fwrite(ready.data(), 1, ready.size(), stderr);
+  std::fflush(stderr);
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  ceiling.stop();
+  return 0;
+}
