@@ -123,22 +123,16 @@ void ReadCache::insert_scan(ColumnId column, std::string_view prefix, std::share
   }
 }
 
-std::uint64_t ReadCache::hits() const {
+std::uint64_t ReadCache::total(std::uint64_t Shard::*counter) const {
   std::uint64_t n = 0;
   for (auto& shard : shards_) {
     std::lock_guard lock(shard.mu);
-    n += shard.hits;
+    n += shard.*counter;
   }
   return n;
 }
 
-std::uint64_t ReadCache::misses() const {
-  std::uint64_t n = 0;
-  for (auto& shard : shards_) {
-    std::lock_guard lock(shard.mu);
-    n += shard.misses;
-  }
-  return n;
-}
+std::uint64_t ReadCache::hits() const { return total(&Shard::hits); }
+std::uint64_t ReadCache::misses() const { return total(&Shard::misses); }
 
 }  // namespace teamlog

@@ -71,6 +71,7 @@ class ReadCache {
     std::uint64_t hits = 0;
     std::uint64_t misses = 0;
   };
+  std::uint64_t total(std::uint64_t Shard::*counter) const;  // summed over the shards
   static constexpr std::size_t kShards = 16;
   static constexpr std::size_t kEntryOverhead = 64;  // node, hash and string headers, roughly
 

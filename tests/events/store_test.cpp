@@ -198,6 +198,16 @@ TEST_CASE("a secondary instance reads what the primary wrote, after catching up"
   CHECK((*secondary)->begin() == nullptr);  // read-only: no writes through it
 }
 
+namespace {
+
+std::vector<std::string> scan_keys(const Store& store, ColumnId col, std::string_view prefix) {
+  std::vector<std::string> keys;
+  for (auto c = store.scan(col, prefix); c->valid(); c->next()) keys.emplace_back(c->key());
+  return keys;
+}
+
+}  // namespace
+
 TEST_CASE("generic columns read their own writes inside a transaction and after commit", "[store]") {
   TempDir dir;
   auto store = open_store(dir);
@@ -219,16 +229,6 @@ TEST_CASE("generic columns read their own writes inside a transaction and after 
   for (auto c = store->scan(*col, "a/", "a/2"); c->valid(); c->next()) keys.emplace_back(c->key());
   CHECK(keys == std::vector<std::string>{"a/2"});
 }
-
-namespace {
-
-std::vector<std::string> scan_keys(const Store& store, ColumnId col, std::string_view prefix) {
-  std::vector<std::string> keys;
-  for (auto c = store.scan(col, prefix); c->valid(); c->next()) keys.emplace_back(c->key());
-  return keys;
-}
-
-}  // namespace
 
 TEST_CASE("cached reads and scans change as soon as a write to them is durable, not before", "[store][cache]") {
   TempDir dir;
