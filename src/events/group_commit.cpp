@@ -119,16 +119,23 @@ void GroupCommitter::lead(std::unique_lock<std::mutex>& lock) {
   sync_in_progress_ = true;
   lock.unlock();
   Status status = timed_sync(batch.written);
-  finish(batch, status);
   lock.lock();
   sync_in_progress_ = false;
+  if (finishing_ || !to_finish_.empty()) {  // earlier batches are still being told: keep the order
+    to_finish_.emplace_back(std::move(batch), status);
+    cv_.notify_one();
+  } else {
+    lock.unlock();
+    finish(batch, status);
+    lock.lock();
+  }
   // Batches written during this fsync wait for the next one, which the syncer does for all of them at once.
   if (!to_sync_.empty()) sync_cv_.notify_one();
 }
 
 Status GroupCommitter::timed_sync(const WrittenBatch& written) {
   const auto t0 = std::chrono::steady_clock::now();
-  Status status = store_.sync(written);
+  Status status = store_.make_durable(written);
   const auto ns = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
   std::lock_guard lock(stats_mu_);
@@ -139,6 +146,7 @@ Status GroupCommitter::timed_sync(const WrittenBatch& written) {
 }
 
 void GroupCommitter::finish(Batch& batch, const Status& status) {
+  if (status.ok()) store_.publish(batch.written);
   const Status internal = Error::make(ErrorCode::kInternal, "the command failed unexpectedly; nothing was written");
   for (std::size_t i = 0, t = 0; i < batch.jobs.size(); ++i) {
     const bool threw = t < batch.threw.size() && batch.threw[t] == i;
@@ -162,10 +170,32 @@ void GroupCommitter::run_syncer() {
     lock.unlock();
     // One fsync covers every batch written before it; batches are synced (published) in order.
     Status status = timed_sync(batches.back().written);
-    for (auto& b : batches) finish(b, status);
     lock.lock();
     sync_in_progress_ = false;
+    // When the next batch is already written (the disk is the bottleneck), its fsync starts now and the writer
+    // thread tells these jobs meanwhile: their callbacks typically submit the next commands straight into the
+    // writer's queue, one wake-up instead of two, and one batch instead of several. Otherwise (or while the writer
+    // still has earlier batches to tell, to keep the order) the callbacks run here, saving a hand-off.
+    const bool hand_over = writer_running_ && !stopping_ && (!to_sync_.empty() || finishing_ || !to_finish_.empty());
+    if (hand_over) {
+      for (auto& b : batches) to_finish_.emplace_back(std::move(b), status);
+      cv_.notify_one();
+      continue;
+    }
+    lock.unlock();
+    for (auto& b : batches) finish(b, status);
+    lock.lock();
   }
+}
+
+void GroupCommitter::finish_handed_over(std::unique_lock<std::mutex>& lock) {
+  std::deque<std::pair<Batch, Status>> batches;
+  batches.swap(to_finish_);
+  finishing_ = true;
+  lock.unlock();
+  for (auto& [batch, status] : batches) finish(batch, status);
+  lock.lock();
+  finishing_ = false;
 }
 
 void GroupCommitter::stop() {
@@ -191,7 +221,11 @@ GroupCommitStats GroupCommitter::stats() const {
 void GroupCommitter::run() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [&] { return !leader_active_ && (stopping_ || !queue_.empty()); });
+    cv_.wait(lock, [&] { return !to_finish_.empty() || (!leader_active_ && (stopping_ || !queue_.empty())); });
+    if (!to_finish_.empty()) {
+      finish_handed_over(lock);
+      continue;
+    }
     if (queue_.empty()) return;  // stopping, and everything queued has been written
     lead(lock);
   }

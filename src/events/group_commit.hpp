@@ -73,11 +73,15 @@ class GroupCommitter {
 
   void run();
   void run_syncer();
+  // On the writer thread: tells the jobs of synced batches handed over by the syncer.
+  void finish_handed_over(std::unique_lock<std::mutex>& lock);
   // Takes everything queued and writes it as one batch; `lock` (on mu_) is released while working.
   void lead(std::unique_lock<std::mutex>& lock);
   Batch write_batch(std::deque<std::unique_ptr<CommitJob>>& pending);
+  // Fsyncs (does not publish) every batch written up to `written`.
   Status timed_sync(const WrittenBatch& written);
-  static void finish(Batch& batch, const Status& status);
+  // Publishes a durable batch, then tells its jobs.
+  void finish(Batch& batch, const Status& status);
 
   Store& store_;
   GroupCommitOptions options_;
@@ -91,6 +95,10 @@ class GroupCommitter {
   std::deque<Batch> to_sync_;    // written, waiting for the syncer's fsync
   bool sync_in_progress_ = false;
   bool writer_running_ = true;
+  // Synced (or failed) batches whose jobs the writer thread tells, in order, so that the syncer can start the next
+  // fsync at once instead of running a batch's callbacks first.
+  std::deque<std::pair<Batch, Status>> to_finish_;
+  bool finishing_ = false;  // the writer thread is telling jobs from to_finish_
   mutable std::mutex stats_mu_;
   GroupCommitStats stats_;
   std::thread thread_;

@@ -175,7 +175,8 @@ struct Store::Impl {
   };
   std::atomic<std::shared_ptr<const Published>> published;
   Head written_head;  // the writer's head: the last batch written, synced or not (writer thread only)
-  std::mutex sync_mu;  // serialises SyncWAL and publishing
+  std::mutex sync_mu;     // serialises SyncWAL
+  std::mutex publish_mu;  // serialises publishing (and the read cache's invalidation that goes with it)
   rocksdb::SequenceNumber synced_sequence = 0;
   std::atomic<bool> failed{false};
   std::atomic<bool> tx_open{false};
@@ -834,6 +835,12 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
 }
 
 Status Store::sync(const WrittenBatch& batch) {
+  auto status = make_durable(batch);
+  if (status.ok()) publish(batch);
+  return status;
+}
+
+Status Store::make_durable(const WrittenBatch& batch) {
   if (batch.empty) return {};
   auto target = std::static_pointer_cast<const Impl::Published>(batch.published);
   std::lock_guard lock(impl_->sync_mu);
@@ -853,6 +860,14 @@ Status Store::sync(const WrittenBatch& batch) {
     }
     impl_->synced_sequence = covered;
   }
+  return {};
+}
+
+void Store::publish(const WrittenBatch& batch) {
+  if (batch.empty) return;
+  auto target = std::static_pointer_cast<const Impl::Published>(batch.published);
+  // Its own lock, not sync_mu: the next batch's fsync may be running meanwhile.
+  std::lock_guard lock(impl_->publish_mu);
   if (target->sequence > impl_->current()->sequence) impl_->published.store(target, std::memory_order_release);
   // Published first, invalidated second, acknowledged (by the caller) last: see read_cache.hpp.
   if (impl_->cache) {
@@ -870,7 +885,6 @@ Status Store::sync(const WrittenBatch& batch) {
       for (const auto& [column, key] : keys) impl_->cache->invalidate(column, key);
     }
   }
-  return {};
 }
 
 Status Store::commit(Transaction& tx) {

@@ -120,6 +120,11 @@ class Store final : public KvReader {
   // recover through the WAL. `commit` is both in one.
   Result<WrittenBatch> write(Transaction& tx);
   Status sync(const WrittenBatch& batch);
+  // `sync` in its two halves, for a writer that fsyncs on one thread and acknowledges on another: `make_durable`
+  // fsyncs the WAL (covering `batch` and every batch written before it); `publish` then shows readers the state as
+  // of `batch`. Publish durable batches in the order they were written, and before acknowledging them.
+  Status make_durable(const WrittenBatch& batch);
+  void publish(const WrittenBatch& batch);
   Status commit(Transaction& tx);
   bool failed() const;
 
