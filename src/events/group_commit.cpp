@@ -156,35 +156,48 @@ void GroupCommitter::finish(Batch& batch, const Status& status) {
 }
 
 void GroupCommitter::run_syncer() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    sync_cv_.wait(lock, [&] { return (!to_sync_.empty() && !sync_in_progress_) || (stopping_ && !writer_running_); });
-    if (to_sync_.empty()) return;
-    if (sync_in_progress_) continue;
+  const auto take = [this] {
     std::vector<Batch> batches;
     while (!to_sync_.empty()) {
       batches.push_back(std::move(to_sync_.front()));
       to_sync_.pop_front();
     }
+    return batches;
+  };
+  std::unique_lock lock(mu_);
+  for (;;) {
+    sync_cv_.wait(lock, [&] { return (!to_sync_.empty() && !sync_in_progress_) || (stopping_ && !writer_running_); });
+    if (to_sync_.empty()) return;
+    if (sync_in_progress_) continue;
+    std::vector<Batch> batches = take();
     sync_in_progress_ = true;
     lock.unlock();
-    // One fsync covers every batch written before it; batches are synced (published) in order.
-    Status status = timed_sync(batches.back().written);
-    lock.lock();
-    sync_in_progress_ = false;
-    // When the next batch is already written (the disk is the bottleneck), its fsync starts now and the writer
-    // thread tells these jobs meanwhile: their callbacks typically submit the next commands straight into the
-    // writer's queue, one wake-up instead of two, and one batch instead of several. Otherwise (or while the writer
-    // still has earlier batches to tell, to keep the order) the callbacks run here, saving a hand-off.
-    const bool hand_over = writer_running_ && !stopping_ && (!to_sync_.empty() || finishing_ || !to_finish_.empty());
-    if (hand_over) {
-      for (auto& b : batches) to_finish_.emplace_back(std::move(b), status);
-      cv_.notify_one();
-      continue;
+    for (;;) {
+      // One fsync covers every batch written before it; batches are synced (published) in order.
+      Status status = timed_sync(batches.back().written);
+      lock.lock();
+      // When the next batch is already written (the disk is the bottleneck), its fsync starts at once and the
+      // writer thread tells these jobs meanwhile: their callbacks typically submit the next commands straight into
+      // the writer's queue, one wake-up instead of two, and one batch instead of several. Otherwise (or while the
+      // writer still has earlier batches to tell, to keep the order) the callbacks run here, saving a hand-off.
+      const bool next = !to_sync_.empty();
+      if (writer_running_ && !stopping_ && (next || finishing_ || !to_finish_.empty())) {
+        for (auto& b : batches) to_finish_.emplace_back(std::move(b), status);
+        batches.clear();
+        if (next) batches = take();
+        sync_in_progress_ = next;
+        lock.unlock();
+        cv_.notify_one();  // unlocked: the writer does not wake only to wait for this lock
+        if (next) continue;
+        lock.lock();
+        break;
+      }
+      sync_in_progress_ = false;
+      lock.unlock();
+      for (auto& b : batches) finish(b, status);
+      lock.lock();
+      break;
     }
-    lock.unlock();
-    for (auto& b : batches) finish(b, status);
-    lock.lock();
   }
 }
 
