@@ -192,6 +192,29 @@ struct Store::Impl {
   // transaction; cleared when it grows past a bound.
   std::unordered_map<std::string, std::uint64_t> stream_cache;
   static constexpr std::size_t kStreamCacheLimit = 1u << 20;
+  // The writer's memory of other layers' values as of its last written batch (synced or not): what it read from
+  // the DB, kept up to date with what it writes over them. Only the writer changes those columns, so a hit is what a DB read would give,
+  // without the memtable and table lookups (a command reads its state and counters, then writes them back). Touched
+  // only by the one open transaction and Store::write; cleared past a byte bound and when columns change.
+  std::unordered_map<std::string, std::optional<std::string>> writer_values;
+  std::size_t writer_values_bytes = 0;
+  static constexpr std::size_t kWriterValuesLimit = 32u << 20;
+  void remember(std::string key, std::optional<std::string> value) {
+    writer_values_bytes += key.size() + (value ? value->size() : 0) + 64;
+    if (writer_values_bytes > kWriterValuesLimit) {
+      writer_values.clear();
+      writer_values_bytes = key.size() + (value ? value->size() : 0) + 64;
+    }
+    writer_values.insert_or_assign(std::move(key), std::move(value));
+  }
+  void forget_writer_values() {
+    std::lock_guard lock(writer_values_mu);
+    writer_values.clear();
+    writer_values_bytes = 0;
+  }
+  // Only for forget_writer_values() from column changes, which may come from another thread than the writer's.
+  std::mutex writer_values_mu;
+  bool is_own_column(const rocksdb::ColumnFamilyHandle* h) const { return h == log || h == streams || h == meta; }
 
   // Handles must go before the DB closes, also when open() gives up half-way. A clean close flushes the
   // memtables, so that the next open (or a secondary instance) has no WAL to replay and starts at once.
@@ -555,6 +578,7 @@ Status Store::drop_column(std::string_view name) {
   auto s = impl_->db->DropColumnFamily(h);
   (void)impl_->db->DestroyColumnFamilyHandle(h);
   if (impl_->cache) impl_->cache->clear();
+  impl_->forget_writer_values();
   if (!s.ok()) return from_rocks(s, "dropping column " + std::string(name));
   return {};
 }
@@ -721,6 +745,8 @@ Status Store::bulk_load(const std::vector<BulkColumn>& columns) {
     if (!s.ok()) result = from_rocks(s, "ingesting a bulk load");
   }
   fs::remove_all(dir, ec);
+  impl_->forget_writer_values();
+  if (impl_->cache) impl_->cache->clear();
   return result;
 }
 
@@ -771,17 +797,54 @@ struct Transaction::Impl {
     Head head;
     std::size_t events;
     std::size_t stream_undo;
+    std::size_t overlay_undo;
   };
   std::vector<Savepoint> savepoints;
   std::string scratch;
   // Keys of other layers' columns written by this transaction (rolled-back ones too: invalidating more is harmless).
   std::vector<std::pair<ColumnId, std::string>> touched;
+  // Other layers' values this transaction wrote (nullopt: deleted), by column id + key, so that its reads need not
+  // search the batch; with an undo log for savepoints (the entry before the write; outer nullopt: there was none).
+  std::unordered_map<std::string, std::optional<std::string>> overlay;
+  std::vector<std::pair<std::string, std::optional<std::optional<std::string>>>> overlay_undo;
 
-  std::optional<std::string> get(rocksdb::ColumnFamilyHandle* h, std::string_view key) const {
+  static std::string value_key(ColumnId column, std::string_view key) {
+    std::string k;
+    k.reserve(8 + key.size());
+    append_be64(k, column);
+    k.append(key);
+    return k;
+  }
+  void record(ColumnId column, std::string_view key, std::optional<std::string> value) {
+    std::string k = value_key(column, key);
+    auto it = overlay.find(k);
+    if (!savepoints.empty()) {
+      overlay_undo.emplace_back(k, it == overlay.end() ? std::nullopt
+                                                       : std::optional<std::optional<std::string>>(std::move(it->second)));
+    }
+    if (it == overlay.end()) {
+      overlay.emplace(std::move(k), std::move(value));
+    } else {
+      it->second = std::move(value);
+    }
+  }
+  std::optional<std::string> get(ColumnId column, rocksdb::ColumnFamilyHandle* h, std::string_view key) const {
+    if (store->is_own_column(h)) {
+      std::string value;
+      auto s = batch.GetFromBatchAndDB(store->db.get(), rocksdb::ReadOptions(), h, slice(key), &value);
+      if (!s.ok()) return std::nullopt;
+      return value;
+    }
+    std::string k = value_key(column, key);
+    if (auto it = overlay.find(k); it != overlay.end()) return it->second;
+    std::lock_guard lock(store->writer_values_mu);
+    if (auto it = store->writer_values.find(k); it != store->writer_values.end()) return it->second;
+    // Not written by this transaction: the DB's latest (written batches included) is the value.
     std::string value;
-    auto s = batch.GetFromBatchAndDB(store->db.get(), rocksdb::ReadOptions(), h, slice(key), &value);
-    if (!s.ok()) return std::nullopt;
-    return value;
+    std::optional<std::string> found;
+    if (store->db->Get(rocksdb::ReadOptions(), h, slice(key), &value).ok()) found = std::move(value);
+    store->remember(std::move(k), found);
+    return found;
   }
 };
 
@@ -821,8 +884,24 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   auto s = impl_->db->Write(wo, wb);
   if (!s.ok()) {
     impl_->failed.store(true);
+    impl_->forget_writer_values();
     return from_rocks(s, "writing a batch");
   }
+  {
+    std::lock_guard lock(impl_->writer_values_mu);
+    // Only values the writer reads are kept (write-once rows such as audit entries would only crowd them out).
+    for (auto& [key, value] : t.overlay) {
+      if (auto it = impl_->writer_values.find(key); it != impl_->writer_values.end()) {
+        impl_->writer_values_bytes += value ? value->size() : 0;
+        it->second = std::move(value);
+      }
+    }
+    if (impl_->writer_values_bytes > Impl::kWriterValuesLimit) {
+      impl_->writer_values.clear();
+      impl_->writer_values_bytes = 0;
+    }
+  }
+  t.overlay.clear();
   for (auto& [stream, version] : t.streams) impl_->stream_cache[stream] = version;
   impl_->written_head = t.head;
   written.published = impl_->make_published(t.head, true);
@@ -951,7 +1030,7 @@ Result<AppendResult> Transaction::append(const AppendRequest& request) {
 std::optional<std::string> Transaction::get(ColumnId column, std::string_view key) const {
   auto* h = impl_->store->handle(column);
   if (h == nullptr) return std::nullopt;
-  return impl_->get(h, key);
+  return impl_->get(column, h, key);
 }
 
 std::unique_ptr<KvCursor> Transaction::scan(ColumnId column, std::string_view prefix, std::string_view start) const {
@@ -963,13 +1042,17 @@ std::unique_ptr<KvCursor> Transaction::scan(ColumnId column, std::string_view pr
 }
 
 void Transaction::put(ColumnId column, std::string_view key, std::string_view value) {
-  impl_->batch.Put(impl_->store->handle(column), slice(key), slice(value));
+  auto* h = impl_->store->handle(column);
+  impl_->batch.Put(h, slice(key), slice(value));
   if (impl_->store->cache) impl_->touched.emplace_back(column, key);
+  if (!impl_->store->is_own_column(h)) impl_->record(column, key, std::string(value));
 }
 
 void Transaction::del(ColumnId column, std::string_view key) {
-  impl_->batch.Delete(impl_->store->handle(column), slice(key));
+  auto* h = impl_->store->handle(column);
+  impl_->batch.Delete(h, slice(key));
   if (impl_->store->cache) impl_->touched.emplace_back(column, key);
+  if (!impl_->store->is_own_column(h)) impl_->record(column, key, std::nullopt);
 }
 
 std::uint64_t Transaction::stream_version(std::string_view stream) const {
@@ -989,7 +1072,7 @@ Hash Transaction::head_hash() const { return impl_->head.hash; }
 
 void Transaction::set_savepoint() {
   impl_->batch.SetSavePoint();
-  impl_->savepoints.push_back({impl_->head, impl_->events.size(), impl_->stream_undo.size()});
+  impl_->savepoints.push_back({impl_->head, impl_->events.size(), impl_->stream_undo.size(), impl_->overlay_undo.size()});
 }
 
 void Transaction::rollback_to_savepoint() {
@@ -1009,11 +1092,24 @@ void Transaction::rollback_to_savepoint() {
     }
     undo.pop_back();
   }
+  auto& values = impl_->overlay_undo;
+  while (values.size() > sp.overlay_undo) {
+    auto& [key, previous] = values.back();
+    if (previous) {
+      impl_->overlay[key] = std::move(*previous);
+    } else {
+      impl_->overlay.erase(key);
+    }
+    values.pop_back();
+  }
+  if (impl_->savepoints.empty()) values.clear();
 }
 
 void Transaction::pop_savepoint() {
   impl_->savepoints.pop_back();
   (void)impl_->batch.PopSavePoint();
+  // The outer savepoint (if any) still needs these entries to roll back to.
+  if (impl_->savepoints.empty()) impl_->overlay_undo.clear();
 }
 
 const std::vector<Event>& Transaction::events() const { return impl_->events; }

@@ -230,6 +230,68 @@ TEST_CASE("generic columns read their own writes inside a transaction and after 
   CHECK(keys == std::vector<std::string>{"a/2"});
 }
 
+TEST_CASE("a transaction's reads follow its savepoints, and the next transaction reads what the last one wrote",
+          "[store]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto col = store->ensure_column("view.test");
+  REQUIRE(col.ok());
+  {
+    auto tx = store->begin();
+    tx->put(*col, "count", "1");
+    tx->put(*col, "gone", "x");
+    REQUIRE(store->commit(*tx).ok());
+  }
+  auto tx = store->begin();
+  CHECK(tx->get(*col, "count") == "1");  // read from the store (and remembered by the writer)
+  tx->set_savepoint();
+  tx->put(*col, "count", "2");
+  tx->del(*col, "gone");
+  tx->put(*col, "new", "n");
+  CHECK(tx->get(*col, "count") == "2");
+  CHECK_FALSE(tx->get(*col, "gone"));
+  tx->set_savepoint();  // nested, as an append inside a command's savepoint
+  tx->put(*col, "count", "3");
+  CHECK(tx->get(*col, "count") == "3");
+  tx->rollback_to_savepoint();
+  CHECK(tx->get(*col, "count") == "2");
+  tx->pop_savepoint();  // the command is kept...
+  tx->set_savepoint();
+  tx->put(*col, "count", "4");
+  tx->put(*col, "gone", "back");
+  tx->rollback_to_savepoint();  // ...the next one is refused
+  CHECK(tx->get(*col, "count") == "2");
+  CHECK_FALSE(tx->get(*col, "gone"));
+  CHECK(tx->get(*col, "new") == "n");
+  REQUIRE(store->commit(*tx).ok());
+  tx.reset();
+  // The next transaction sees exactly what was committed, whether the writer remembered the key or not.
+  auto next = store->begin();
+  CHECK(next->get(*col, "count") == "2");
+  CHECK_FALSE(next->get(*col, "gone"));
+  CHECK(next->get(*col, "new") == "n");
+  next->put(*col, "count", "5");
+}
+
+TEST_CASE("a write the writer never committed is not remembered by the next transaction", "[store]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  auto col = store->ensure_column("view.test");
+  REQUIRE(col.ok());
+  {
+    auto tx = store->begin();
+    tx->put(*col, "k", "committed");
+    REQUIRE(store->commit(*tx).ok());
+  }
+  {
+    auto tx = store->begin();
+    CHECK(tx->get(*col, "k") == "committed");
+    tx->put(*col, "k", "abandoned");  // the transaction is dropped without being written
+  }
+  auto tx = store->begin();
+  CHECK(tx->get(*col, "k") == "committed");
+}
+
 TEST_CASE("cached reads and scans change as soon as a write to them is durable, not before", "[store][cache]") {
   TempDir dir;
   auto store = open_store(dir);
