@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build lld pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  librocksdb-dev libspdlog-dev catch2 libssl-dev libcurl4-openssl-dev
+  librocksdb-dev libspdlog-dev catch2 libssl-dev libcurl4-openssl-dev libgoogle-perftools-dev
   curl python3 wrk gnuplot-nox
   clang-14 libclang-rt-14-dev
 )
