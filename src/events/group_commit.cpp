@@ -176,12 +176,14 @@ void GroupCommitter::run_syncer() {
       // One fsync covers every batch written before it; batches are synced (published) in order.
       Status status = timed_sync(batches.back().written);
       lock.lock();
-      // When the next batch is already written (the disk is the bottleneck), its fsync starts at once and the
-      // writer thread tells these jobs meanwhile: their callbacks typically submit the next commands straight into
-      // the writer's queue, one wake-up instead of two, and one batch instead of several. Otherwise (or while the
-      // writer still has earlier batches to tell, to keep the order) the callbacks run here, saving a hand-off.
+      // When the next batch is already written (the disk is the bottleneck) and the writer thread is idle, the
+      // next fsync starts at once and the writer tells these jobs meanwhile: their callbacks typically submit the
+      // next commands straight into its queue, one wake-up instead of two, and one batch instead of several. A busy
+      // writer would tell them only after the batch it is preparing, so then (and with nothing to sync next) the
+      // callbacks run here, unless the writer still has earlier batches to tell (the order is kept).
       const bool next = !to_sync_.empty();
-      if (writer_running_ && !stopping_ && (next || finishing_ || !to_finish_.empty())) {
+      const bool order = finishing_ || !to_finish_.empty();
+      if (writer_running_ && !stopping_ && (order || (next && !leader_active_))) {
         for (auto& b : batches) to_finish_.emplace_back(std::move(b), status);
         batches.clear();
         if (next) batches = take();
