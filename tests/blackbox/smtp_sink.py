@@ -4,7 +4,7 @@
     smtp_sink.py DIR [--port N] [--user U --password P]
 
 Listens on 127.0.0.1:N (0, the default, picks a free port) and prints "smtp listening on PORT" once ready. Each
-message received is written to DIR/<n>.eml, the envelope first as "X-Envelope-From:" and "X-Envelope-To:" lines.
+message received is written to DIR/<time_ns>-<n>.eml (names sort in arrival order, also over restarts), the envelope first as "X-Envelope-From:" and "X-Envelope-To:" lines.
 With --user/--password it requires AUTH (PLAIN or LOGIN, allowed without TLS: the tests stay on loopback). Runs
 until SIGTERM.
 """
@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import sys
+import time
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -29,7 +30,7 @@ class Sink:
         content = envelope.original_content or envelope.content
         if isinstance(content, str):
             content = content.encode("utf-8")
-        final = os.path.join(self.directory, "%d.eml" % self.count)
+        final = os.path.join(self.directory, "%020d-%d.eml" % (time.time_ns(), self.count))
         tmp = final + ".tmp"
         with open(tmp, "wb") as f:
             f.write(head.encode("utf-8") + content)
