@@ -121,7 +121,7 @@ TEST_CASE("with the SMTP server down, mail is retried and arrives once it is up,
   CHECK(sink.wait_for(3, 300ms).size() == 2);
 }
 
-TEST_CASE("a mail that cannot be delivered in time is given up and recorded; a resend tries again",
+TEST_CASE("a mail that cannot be delivered in time is given up and recorded and a resend tries again",
           "[blackbox][mail]") {
   SmtpSink sink;
   sink.start();
@@ -149,7 +149,7 @@ TEST_CASE("a mail that cannot be delivered in time is given up and recorded; a r
   CHECK(has(s.audit_types(), "pretix.team.invite.resent"));
 }
 
-TEST_CASE("without SMTP, mails are .eml files in the data dir; a resend makes a new link, deletion revokes it",
+TEST_CASE("without SMTP, mails are .eml files in the data dir and a resend makes a new link and deletion revokes it",
           "[blackbox][mail]") {
   MailServer s({"--mail-retry-base-ms", "100"});
   CHECK(s.server.log().find("invite mails are written to " + s.server.data_dir() + "/outbox-eml") !=
