@@ -137,5 +137,7 @@ int main(int argc, char** argv) {
 
   http::setup_logging(config->log_level, config->log_format);
   http::mail::smtp_global_init();  // before any thread exists
-  return serve(*config, stop_signals);
+  const int code = serve(*config, stop_signals);
+  http::mail::smtp_global_cleanup();
+  return code;
 }

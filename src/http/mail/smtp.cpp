@@ -35,6 +35,7 @@ struct ListDeleter {
 }  // namespace
 
 void smtp_global_init() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+void smtp_global_cleanup() { curl_global_cleanup(); }
 
 Status smtp_send(const SmtpOptions& options, std::string_view from, std::string_view to, std::string_view message) {
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());

@@ -20,6 +20,8 @@ struct SmtpOptions {
 
 // Call once, before any thread sends (curl_global_init is not thread-safe).
 void smtp_global_init();
+// After every thread that sent has ended.
+void smtp_global_cleanup();
 
 // Sends `message` (RFC 5322, CRLF lines) from `from` to `to`. kUnavailable with curl's reason on failure.
 Status smtp_send(const SmtpOptions& options, std::string_view from, std::string_view to, std::string_view message);
