@@ -30,6 +30,16 @@ constexpr int kExitUsage = 2;  // bad configuration, or a data dir that cannot b
 
 // Everything after the configuration: returns the exit code.
 int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {
+  // Read before anything is opened or created: a bad password file changes nothing.
+  std::string smtp_password;
+  if (!config.smtp_password_file.empty()) {
+    std::ifstream in(config.smtp_password_file);
+    if (!in || !std::getline(in, smtp_password)) {
+      spdlog::error("teamlogd: --smtp-password-file {}: cannot read a password from it", config.smtp_password_file);
+      return kExitUsage;
+    }
+    if (!smtp_password.empty() && smtp_password.back() == '\r') smtp_password.pop_back();
+  }
   auto store = Store::open(StoreOptions{.path = config.data_dir});
   if (!store.ok()) {
     // The store's message names the dir (and says when another process holds it); nothing was written.
@@ -51,15 +61,6 @@ int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {
   if (!invite_key.ok()) {
     spdlog::error("teamlogd: {}", invite_key.error().message);
     return kExitUsage;
-  }
-  std::string smtp_password;
-  if (!config.smtp_password_file.empty()) {
-    std::ifstream in(config.smtp_password_file);
-    if (!in || !std::getline(in, smtp_password)) {
-      spdlog::error("teamlogd: --smtp-password-file {}: cannot read a password from it", config.smtp_password_file);
-      return kExitUsage;
-    }
-    if (!smtp_password.empty() && smtp_password.back() == '\r') smtp_password.pop_back();
   }
   commands::CommandWriter writer(**store, **views);
   // After the store and the writer, which its callbacks read, so that it goes first.
