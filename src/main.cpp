@@ -2,16 +2,20 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
+#include "commands/invite_key.hpp"
 #include "commands/writer.hpp"
 #include "events/store.hpp"
 #include "http/api/api_app.hpp"
 #include "http/api/service_metrics.hpp"
 #include "http/logging.hpp"
+#include "http/mail/mailer.hpp"
+#include "http/mail/smtp.hpp"
 #include "http/metrics.hpp"
 #include "http/server.hpp"
 #include "http/server_config.hpp"
@@ -26,6 +30,16 @@ constexpr int kExitUsage = 2;  // bad configuration, or a data dir that cannot b
 
 // Everything after the configuration: returns the exit code.
 int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {
+  // Read before anything is opened or created: a bad password file changes nothing.
+  std::string smtp_password;
+  if (!config.smtp_password_file.empty()) {
+    std::ifstream in(config.smtp_password_file);
+    if (!in || !std::getline(in, smtp_password)) {
+      spdlog::error("teamlogd: --smtp-password-file {}: cannot read a password from it", config.smtp_password_file);
+      return kExitUsage;
+    }
+    if (!smtp_password.empty() && smtp_password.back() == '\r') smtp_password.pop_back();
+  }
   auto store = Store::open(StoreOptions{.path = config.data_dir});
   if (!store.ok()) {
     // The store's message names the dir (and says when another process holds it); nothing was written.
@@ -42,11 +56,18 @@ int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {
     spdlog::error("teamlogd: opening the views failed: {}", views.error().to_string());
     return kExitFailure;
   }
+  const std::string dir = ec ? config.data_dir : data_dir.string();
+  auto invite_key = commands::InviteKey::load_or_create(dir + "/" + std::string(commands::kInviteKeyFile));
+  if (!invite_key.ok()) {
+    spdlog::error("teamlogd: {}", invite_key.error().message);
+    return kExitUsage;
+  }
   commands::CommandWriter writer(**store, **views);
   // After the store and the writer, which its callbacks read, so that it goes first.
   http::MetricsRegistry metrics;
   http::api::register_service_metrics(metrics, **store, writer);
-  auto app = http::api::ApiApplication::create(**store, **views, writer, metrics, {.public_url = config.public_url});
+  auto app = http::api::ApiApplication::create(**store, **views, writer, metrics,
+                                               {.public_url = config.public_url, .invite_key = &*invite_key});
   if (!app.ok()) {
     spdlog::error("teamlogd: {}", app.error().to_string());
     return kExitFailure;
@@ -57,6 +78,24 @@ int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {
     spdlog::error("teamlogd: {}", endpoint.error().message);
     return kExitFailure;
   }
+  http::mail::MailerOptions mail_options{
+      .public_url = config.public_url.empty() ? endpoint->url() : config.public_url,
+      .mail_from = config.mail_from,
+      .smtp_url = config.smtp_url,
+      .smtp_user = config.smtp_user,
+      .smtp_password = smtp_password,
+      .eml_dir = dir + "/outbox-eml",
+      .retry_base = config.mail_retry_base,
+      .give_up_after = config.mail_give_up_after,
+  };
+  if (config.smtp_url.empty()) {
+    spdlog::info("mail: no --smtp-url; invite mails are written to {}", mail_options.eml_dir);
+  } else {
+    spdlog::info("mail: invite mails go to {} from {}", config.smtp_url, config.mail_from);
+  }
+  http::mail::Mailer mailer(**store, (*views)->columns(), writer, *invite_key, std::move(mail_options));
+  mailer.start();
+
   // The line scripts and tests wait for: plain, whatever the log format, and flushed at once.
   const std::string ready = "listening on " + endpoint->url() + "\n";
   std::fwrite(ready.data(), 1, ready.size(), stderr);
@@ -66,6 +105,7 @@ int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {
   sigwait(&stop_signals, &signal);
   spdlog::info("{}: stopping (finishing requests in flight)", signal == SIGINT ? "SIGINT" : "SIGTERM");
   server.stop();
+  mailer.stop();  // finishes the send in progress; what is still due goes out after the next start
   writer.stop();  // writes whatever is queued, then joins
   http::access_logger()->flush();  // the access lines are buffered (at most ~100 ms)
   spdlog::info("stopped at log position {}", (*store)->head_position());
@@ -97,5 +137,8 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   http::setup_logging(config->log_level, config->log_format);
-  return serve(*config, stop_signals);
+  http::mail::smtp_global_init();  // before any thread exists
+  const int code = serve(*config, stop_signals);
+  http::mail::smtp_global_cleanup();
+  return code;
 }

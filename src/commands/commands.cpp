@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "commands/validation.hpp"
 #include "events/crypto.hpp"
@@ -24,6 +25,7 @@ using projections::ViewId;
 
 constexpr std::size_t kApiTokenLength = 64;
 constexpr std::size_t kInviteTokenLength = 32;
+constexpr std::size_t kNonceLength = 32;  // hex digits: 128 bits
 
 Error not_found() { return Error::make(ErrorCode::kNotFound, kNotFound); }
 Error bare(std::string message) { return validation_error({FieldError{"", std::move(message)}}); }
@@ -58,14 +60,7 @@ class Decider {
       user_id = existing->first;
       user_wire = existing->second;
     } else {
-      user_id = q_.last_id(ViewId::kUsers) + 1;
-      boost::json::object user{{"id", user_id}, {"email", lower}, {"require_2fa", false}};
-      user["fullname"] = c.admin_name ? boost::json::value(*c.admin_name) : boost::json::value(nullptr);
-      add(d, types::user_stream(user_id), ExpectedVersion::no_stream(), types::kUserCreated, user);
-      boost::json::object wire{{"id", user_id}, {"email", lower}};
-      wire["fullname"] = user["fullname"];
-      wire["require_2fa"] = false;
-      user_wire = to_json(wire);
+      std::tie(user_id, user_wire) = create_user(d, lower, c.admin_name);
     }
 
     const std::int64_t team = q_.last_id(ViewId::kTeams) + 1;
@@ -197,13 +192,10 @@ class Decider {
     }
     if (q_.invite_by_email(c.team, lower)) return bare("This user already has been invited for this team.");
     const std::int64_t id = q_.last_id(ViewId::kInvites) + 1;
-    const std::string invite_secret = secret(ctx_, kInviteTokenLength);
-    add(d, types::team_stream(c.team), ExpectedVersion::any(), types::kInviteCreated,
-        team_payload(c.organizer, c.team,
-                     {{"invite", id},
-                      {"email", *email},
-                      {"digest", to_hex(sha256(invite_secret))},
-                      {"log", boost::json::object{{"email", *email}}}}));
+    auto payload = team_payload(c.organizer, c.team, {{"invite", id}, {"email", *email}});
+    add_invite_secret(payload, id);
+    payload["log"] = boost::json::object{{"email", *email}};
+    add(d, types::team_stream(c.team), ExpectedVersion::any(), types::kInviteCreated, payload);
     d.body = to_json(boost::json::object{{"id", id}, {"email", *email}});
     return d;
   }
@@ -218,6 +210,86 @@ class Decider {
     add(d, types::team_stream(c.team), ExpectedVersion::any(), types::kInviteDeleted,
         team_payload(c.organizer, c.team,
                      {{"invite", c.invite}, {"email", email}, {"log", boost::json::object{{"email", email}}}}));
+    return d;
+  }
+
+  Result<Decision> operator()(const ResendInvite& c) {
+    if (!q_.team(c.organizer, c.team)) return not_found();
+    auto row = q_.invite_row(c.team, c.invite);
+    if (!row) return not_found();
+    if (ctx_.invite_key == nullptr) {
+      return Error::make(ErrorCode::kUnavailable, "invite mails cannot be sent: the server has no invite key");
+    }
+    auto email = std::string(boost::json::parse(*row).as_object().at("email").as_string());
+    Decision d;
+    d.outcome = Outcome::kOk;
+    auto payload = team_payload(c.organizer, c.team, {{"invite", c.invite}, {"email", email}});
+    add_invite_secret(payload, c.invite);
+    payload["log"] = boost::json::object{{"email", email}};
+    add(d, types::team_stream(c.team), ExpectedVersion::any(), types::kInviteResent, payload);
+    d.body = to_json(boost::json::object{{"id", c.invite}, {"email", email}});
+    return d;
+  }
+
+  Result<Decision> operator()(const AcceptInvite& c) {
+    auto ref = q_.invite_by_digest(c.digest);
+    if (!ref) return Error::make(ErrorCode::kNotFound, kInviteNotFound);
+    auto team_row = q_.team(ref->organizer, ref->team);
+    auto organizer_row = q_.organizer(ref->organizer);
+    if (!team_row || !organizer_row) return Error::make(ErrorCode::kNotFound, kInviteNotFound);
+    auto fullname = decode_fullname(c.body);
+    if (!fullname.ok()) return std::move(fullname).error();
+    const auto team = boost::json::parse(*team_row).as_object();
+    const std::string team_name(team.at("name").as_string());
+    const std::string lower = lowercase_email(ref->email);
+
+    Decision d;
+    d.outcome = Outcome::kOk;
+    std::int64_t user_id = 0;
+    std::string user_wire;
+    if (auto user = q_.user_by_email(lower)) {
+      // pretix refuses and keeps the invite (control/views/auth.py).
+      if (q_.is_member(ref->team, user->first)) {
+        return Error::make(ErrorCode::kInvalidArgument, "You cannot accept the invitation for \"" + team_name +
+                                                            "\" as you already are part of this team.");
+      }
+      user_id = user->first;
+      user_wire = user->second;
+    } else {
+      std::tie(user_id, user_wire) = create_user(d, lower, *fullname);
+    }
+    const auto user_email = std::string(boost::json::parse(user_wire).as_object().at("email").as_string());
+    add(d, types::team_stream(ref->team), ExpectedVersion::any(), types::kMemberJoined,
+        team_payload(ref->organizer, ref->team,
+                     {{"invite", ref->invite},
+                      {"user", user_id},
+                      {"email", user_email},
+                      {"invite_email", ref->email},
+                      {"log", boost::json::object{{"email", user_email}, {"invite_email", ref->email}, {"user", user_id}}}}));
+    // The person acts for themselves, as in pretix, where the joining user is the log entry's user.
+    d.append.actor = Actor{ActorType::kUser, user_id, user_email};
+    d.body = "{\"organizer\":" + *organizer_row + ",\"team\":" +
+             to_json(boost::json::object{{"id", ref->team}, {"name", team_name}}) + ",\"user\":" + user_wire + "}";
+    return d;
+  }
+
+  Result<Decision> operator()(const RecordInviteMail& c) {
+    Decision d;
+    d.outcome = Outcome::kNoContent;
+    boost::json::object payload = team_payload(c.organizer, c.team,
+                                               {{"invite", c.invite},
+                                                {"email", c.email},
+                                                {"queued", c.queued},
+                                                {"attempts", c.attempts}});
+    if (c.error.empty()) {
+      payload["via"] = c.via;
+      payload["log"] = boost::json::object{{"email", c.email}, {"via", c.via}};
+    } else {
+      payload["error"] = c.error;
+      payload["log"] = boost::json::object{{"email", c.email}, {"error", c.error}};
+    }
+    add(d, types::team_stream(c.team), ExpectedVersion::any(),
+        c.error.empty() ? types::kInviteDelivered : types::kInviteDeliveryFailed, payload);
     return d;
   }
 
@@ -265,6 +337,31 @@ class Decider {
   }
 
   // The team after applying the submitted fields to `base` (the stored team, or {} for a new one: model defaults).
+  // A new user with this (lowercased) email: its id and member wire JSON.
+  std::pair<std::int64_t, std::string> create_user(Decision& d, const std::string& lower,
+                                                   const std::optional<std::string>& fullname) const {
+    const std::int64_t id = q_.last_id(ViewId::kUsers) + 1;
+    const boost::json::value name = fullname ? boost::json::value(*fullname) : boost::json::value(nullptr);
+    boost::json::object user{{"id", id}, {"email", lower}, {"require_2fa", false}};
+    user["fullname"] = name;
+    add(d, types::user_stream(id), ExpectedVersion::no_stream(), types::kUserCreated, user);
+    boost::json::object wire{{"id", id}, {"email", lower}};
+    wire["fullname"] = name;
+    wire["require_2fa"] = false;
+    return {id, to_json(wire)};
+  }
+
+  // The digest of a new invite secret, and the nonce it was derived with when the server has an invite key.
+  void add_invite_secret(boost::json::object& payload, std::int64_t invite) const {
+    if (ctx_.invite_key == nullptr) {
+      payload["digest"] = to_hex(sha256(secret(ctx_, kInviteTokenLength)));
+      return;
+    }
+    const std::string nonce = ctx_.new_secret ? ctx_.new_secret(kNonceLength) : random_secret(kNonceLength, "0123456789abcdef");
+    payload["digest"] = to_hex(sha256(ctx_.invite_key->secret(invite, nonce)));
+    payload["nonce"] = nonce;
+  }
+
   static boost::json::object merge(boost::json::object base, const TeamFields& f) {
     boost::json::object out;
     out["name"] = f.name ? boost::json::value(*f.name) : base.contains("name") ? base["name"] : boost::json::value("");
@@ -338,7 +435,8 @@ bool truthy(const boost::json::value& v) {
 const char* command_name(const Command& command) {
   static constexpr const char* kNames[] = {"init_organizer", "create_event",  "delete_event",  "create_team",
                                            "update_team",    "delete_team",   "remove_member", "create_invite",
-                                           "delete_invite",  "create_token",  "revoke_token"};
+                                           "delete_invite",  "create_token",  "revoke_token",  "resend_invite",
+                                           "accept_invite",  "record_invite_mail"};
   return kNames[command.index()];
 }
 

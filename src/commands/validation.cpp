@@ -1081,6 +1081,23 @@ Result<std::string> decode_token_name(const Input& body) {
   return std::move(*name);
 }
 
+Result<std::optional<std::string>> decode_fullname(const Input& body) {
+  if (std::optional<Error> error = reject_non_mapping(body)) return std::move(*error);
+  // As pretix's registration form: CharField(max_length=255, required=False); null and blank mean "no name".
+  const FieldSpec spec{.name = "fullname", .allow_null = true, .allow_blank = true};
+  Messages msgs;
+  std::string value;
+  const Outcome outcome = run_char_field(get_value(body, spec, false), spec, false, messages::kNotAString, value, msgs);
+  if (outcome == Outcome::kValue) run_char_validators(value, 255, 0, msgs);
+  if (!msgs.empty()) {
+    FieldErrors errors;
+    errors.add(spec.name, msgs);
+    return std::move(errors).to_error();
+  }
+  if (outcome != Outcome::kValue || value.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(value));
+}
+
 Result<std::string> decode_invite_email(const Input& body) {
   if (std::optional<Error> error = reject_non_mapping(body)) return std::move(*error);
   // EmailField(required=False, allow_null=True, allow_blank=True, max_length=254), as ModelSerializer derives it

@@ -148,6 +148,10 @@ Result<std::string> decode_token_name(const Input& body);
 // blank."]} and null {"email": ["This field may not be null."]}.
 Result<std::string> decode_invite_email(const Input& body);
 
+// The `fullname` of an invite acceptance: optional, CharField(max_length=255), trimmed; null, blank or left out
+// give no name (nullopt).
+Result<std::optional<std::string>> decode_fullname(const Input& body);
+
 // ---- Events (the ticketed events limit_events names; teamlog's subset of pretix's EventSerializer) ---------
 
 struct EventFields {

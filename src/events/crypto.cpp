@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -38,6 +39,17 @@ Hash digest(std::string_view a, std::string_view b) {
 
 Hash sha256(std::string_view bytes) { return digest(bytes, {}); }
 Hash sha256(std::string_view first, std::string_view second) { return digest(first, second); }
+
+Hash hmac_sha256(const Hash& key, std::string_view message) {
+  Hash out{};
+  unsigned int len = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+           message.size(), out.data(), &len) == nullptr ||
+      len != out.size()) {
+    throw std::runtime_error("HMAC-SHA256 failed in OpenSSL");
+  }
+  return out;
+}
 
 std::string to_hex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";

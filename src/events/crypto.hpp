@@ -11,6 +11,8 @@ namespace teamlog {
 Hash sha256(std::string_view bytes);
 // SHA-256 over the concatenation of two byte strings, without building the concatenation.
 Hash sha256(std::string_view first, std::string_view second);
+// HMAC-SHA256 of `message` under `key`.
+Hash hmac_sha256(const Hash& key, std::string_view message);
 std::string to_hex(const Hash& hash);
 std::string to_hex(std::string_view bytes);
 // Parses 64 hex digits; false on anything else.

@@ -7,6 +7,15 @@
 
 namespace teamlog::http {
 
+std::string loggable_path(std::string_view path) {
+  for (const std::string_view prefix : {std::string_view("/invite/"), std::string_view("/api/v1/invites/")}) {
+    if (!path.starts_with(prefix)) continue;
+    const std::size_t end = path.find('/', prefix.size());
+    return std::string(prefix) + "<secret>" + std::string(end == std::string_view::npos ? "" : path.substr(end));
+  }
+  return std::string(path);
+}
+
 void log_access(spdlog::logger& logger, LogFormat format, const AccessRecord& r) {
   if (!logger.should_log(spdlog::level::info)) return;
   std::string line;

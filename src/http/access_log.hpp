@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "http/server_config.hpp"
@@ -25,6 +26,10 @@ struct AccessRecord {
 
 // Text: `GET /path 200 123B 456us id=... remote=...`. JSON: the fields as `"method":"GET",...` for the access
 // logger's `{"time":...,%v}` pattern (see setup_logging). User-controlled strings are escaped in both.
+// The path as logs may show it: an invite secret (`/invite/{secret}`, `/api/v1/invites/{secret}/...`) becomes
+// "<secret>", since whoever reads the log must not be able to join a team with it.
+std::string loggable_path(std::string_view path);
+
 void log_access(spdlog::logger& logger, LogFormat format, const AccessRecord& record);
 
 }  // namespace teamlog::http

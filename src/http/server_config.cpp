@@ -32,7 +32,13 @@ constexpr Option kOptions[] = {
     {"idle-timeout-s", "TEAMLOG_IDLE_TIMEOUT_S", "S", "close keep-alive connections idle this long (default 60)"},
     {"read-timeout-s", "TEAMLOG_READ_TIMEOUT_S", "S", "deadline for receiving a request or sending a response (default 30)"},
     {"shutdown-timeout-s", "TEAMLOG_SHUTDOWN_TIMEOUT_S", "S", "wait for in-flight requests on stop (default 10)"},
-    {"public-url", "TEAMLOG_PUBLIC_URL", "URL", "base URL clients use (default http://HOST:PORT)"},
+    {"public-url", "TEAMLOG_PUBLIC_URL", "URL", "base URL clients use, also of invite links (default http://HOST:PORT)"},
+    {"smtp-url", "TEAMLOG_SMTP_URL", "URL", "send invite mails over SMTP: smtp://HOST:PORT (STARTTLS when offered) or smtps://HOST:PORT (default: .eml files in DATA_DIR/outbox-eml)"},
+    {"smtp-user", "TEAMLOG_SMTP_USER", "USER", "SMTP login"},
+    {"smtp-password-file", "TEAMLOG_SMTP_PASSWORD_FILE", "FILE", "file whose first line is the SMTP password"},
+    {"mail-from", "TEAMLOG_MAIL_FROM", "ADDRESS", "sender of invite mails (default teamlog@localhost)"},
+    {"mail-give-up-after", "TEAMLOG_MAIL_GIVE_UP_AFTER", "DURATION", "stop retrying a mail this long after it was queued: N with s, m, h or d (default 3d)"},
+    {"mail-retry-base-ms", "TEAMLOG_MAIL_RETRY_BASE_MS", "MS", "first retry of a failed mail after this, doubling up to an hour (default 30000)"},
 };
 
 Error bad_value(const std::string& source, std::string_view expected, std::string_view got) {
@@ -74,6 +80,25 @@ Status parse_listen(const std::string& source, const std::string& text, ServerCo
   config.listen_host = std::move(host);
   config.listen_port = static_cast<std::uint16_t>(*port_number);
   return {};
+}
+
+// "90", "90s", "15m", "2h", "3d": a positive number of seconds, minutes, hours or days.
+Result<std::chrono::seconds> parse_duration(const std::string& source, const std::string& text) {
+  std::string digits = text;
+  std::uint64_t unit = 1;
+  if (!digits.empty()) {
+    switch (digits.back()) {
+      case 's': unit = 1; digits.pop_back(); break;
+      case 'm': unit = 60; digits.pop_back(); break;
+      case 'h': unit = 3600; digits.pop_back(); break;
+      case 'd': unit = 86400; digits.pop_back(); break;
+      default: break;
+    }
+  }
+  constexpr std::uint64_t kMaxSeconds = std::uint64_t{366} * 86400;
+  auto n = parse_integer(source, digits, 1, kMaxSeconds / unit);
+  if (!n) return bad_value(source, "a duration such as 90s, 15m, 2h or 3d (at most a year)", text);
+  return std::chrono::seconds(static_cast<std::chrono::seconds::rep>(*n * unit));
 }
 
 }  // namespace
@@ -185,7 +210,36 @@ Result<ServerConfig> parse_config(int argc, const char* const* argv, const EnvGe
       }
       while (text.ends_with('/')) text.pop_back();  // links are built as public_url + path
       config.public_url = text;
+    } else if (name == "smtp-url") {
+      if (!text.starts_with("smtp://") && !text.starts_with("smtps://")) {
+        return bad_value(source, "an smtp:// or smtps:// URL", text);
+      }
+      config.smtp_url = text;
+    } else if (name == "smtp-user") {
+      config.smtp_user = text;
+    } else if (name == "smtp-password-file") {
+      if (text.empty()) return bad_value(source, "a file", text);
+      config.smtp_password_file = text;
+    } else if (name == "mail-from") {
+      if (text.empty() || text.find_first_of("\r\n<>") != std::string::npos || text.find('@') == std::string::npos) {
+        return bad_value(source, "an email address", text);
+      }
+      config.mail_from = text;
+    } else if (name == "mail-give-up-after") {
+      auto v = parse_duration(source, text);
+      if (!v) return std::move(v).error();
+      config.mail_give_up_after = *v;
+    } else if (name == "mail-retry-base-ms") {
+      auto v = integer(1, 86'400'000);
+      if (!v) return std::move(v).error();
+      config.mail_retry_base = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(*v));
     }
+  }
+  if (!config.smtp_user.empty() && config.smtp_password_file.empty()) {
+    return Error::make(ErrorCode::kInvalidArgument, "--smtp-user needs --smtp-password-file");
+  }
+  if (config.smtp_url.empty() && (!config.smtp_user.empty() || !config.smtp_password_file.empty())) {
+    return Error::make(ErrorCode::kInvalidArgument, "--smtp-user and --smtp-password-file need --smtp-url");
   }
   return config;
 }

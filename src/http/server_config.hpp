@@ -35,6 +35,14 @@ struct ServerConfig {
   // Base URL clients reach us at (for absolute links). Empty: "http://HOST:PORT" of the bound socket, which is
   // only known after Server::start() when the port is 0.
   std::string public_url;
+
+  // Invite mail. Without an SMTP URL, mails are written as .eml files into <data dir>/outbox-eml.
+  std::string smtp_url;            // smtp://host:port or smtps://host:port
+  std::string smtp_user;
+  std::string smtp_password_file;  // the password is the file's first line
+  std::string mail_from = "teamlog@localhost";
+  std::chrono::seconds mail_give_up_after{3 * 86400};  // after this since a mail was queued, a failure is final
+  std::chrono::milliseconds mail_retry_base{30000};    // the first retry; each next one waits twice as long
 };
 
 // Looks up an environment variable; nullopt when unset.

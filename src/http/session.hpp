@@ -280,7 +280,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     request_id_ = is_sane_request_id(client_id) ? std::string(client_id) : generate_request_id();
     request.request_id = request_id_;
     method_.assign(request.method);
-    path_.assign(request.path);
+    path_ = loggable_path(request.path);
     keep_alive_ = request.keep_alive;
     http10_ = message.version() == 10;
     head_ = message.method() == boost::beast::http::verb::head;
@@ -327,6 +327,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     method_.assign(have_line ? std::string_view(message.method_string()) : std::string_view("-"));
     path_.assign(have_line ? std::string_view(message.target()) : std::string_view("-"));
     path_.resize(std::min(path_.find('?'), path_.size()));
+    path_ = loggable_path(path_);
     const auto client_id = message["X-Request-Id"];
     request_id_ = is_sane_request_id(client_id) ? std::string(client_id) : generate_request_id();
     http10_ = false;

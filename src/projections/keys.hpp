@@ -61,8 +61,11 @@ inline std::string member_index(std::int64_t team, std::int64_t user) { return j
 inline std::string member_user(std::int64_t user) { return join("u/", be(user)); }
 inline std::string member_count(std::int64_t team) { return join("c/", be(team)); }
 
-// invites:  v/{be team}{email}\0{be id} -> {"id","email"}   i/{be team}{be id} -> {"email","digest"}
+// invites:  v/{be team}{email}\0{be id} -> {"id","email"}
+//           i/{be team}{be id} -> {"email","lower","digest","organizer","nonce"}
 //           l/{be team}{lowercased email} -> be id   d/{digest} -> be team, be id   c/{be team} -> be count
+//           q/{be id} -> the outbox: a mail that is due, {"organizer","team","invite","email","nonce","digest",
+//                        "queued" (position of the created/resent event),"queued_at_us"}
 inline std::string invite_prefix(std::int64_t team) { return join("v/", be(team)); }
 inline std::string invite(std::int64_t team, std::string_view email, std::int64_t id) {
   return join(invite_prefix(team), email, std::string(1, kEnd), be(id));
@@ -72,6 +75,8 @@ inline std::string invite_index(std::int64_t team, std::int64_t id) { return joi
 inline std::string invite_email(std::int64_t team, std::string_view lower_email) { return join("l/", be(team), lower_email); }
 inline std::string invite_digest(std::string_view digest) { return join("d/", digest); }
 inline std::string invite_count(std::int64_t team) { return join("c/", be(team)); }
+inline constexpr std::string_view kOutboxPrefix = "q/";
+inline std::string outbox(std::int64_t invite) { return join(kOutboxPrefix, be(invite)); }
 
 // tokens:  k/{be team}{name}\0{be id} -> {"id","name","active"}   i/{be team}{be id} -> {"name","active","digest"}
 //          d/{digest} -> be team, be id, '1'|'0' (active)   p/{be team} -> {org}\0{12 x '0'|'1'} (the team's flags)

@@ -24,7 +24,8 @@ const std::array<ProjectionDef, kViewCount>& definitions() {
       {ViewId::kUsers, "users", 1, apply_users},
       {ViewId::kTeams, "teams", 1, apply_teams},
       {ViewId::kMembers, "members", 1, apply_members},
-      {ViewId::kInvites, "invites", 1, apply_invites},
+      // 2: index rows name the organizer and nonce; the outbox (q/) of due invite mails.
+      {ViewId::kInvites, "invites", 2, apply_invites},
       {ViewId::kTokens, "tokens", 1, apply_tokens},
       {ViewId::kAudit, "audit", 1, apply_audit},
   }};

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 
 #include "projections/keys.hpp"
+#include "projections/payload.hpp"
 
 namespace teamlog::projections {
 
@@ -88,6 +89,57 @@ std::optional<std::int64_t> Queries::invite_by_email(std::int64_t team, std::str
   auto v = kv_.get(c_[ViewId::kInvites], keys::invite_email(team, lower_email));
   if (!v || v->size() != 8) return std::nullopt;
   return keys::from_be(*v);
+}
+
+std::optional<InviteRef> Queries::invite_by_digest(std::string_view hex_digest) const {
+  auto v = kv_.get(c_[ViewId::kInvites], keys::invite_digest(hex_digest));
+  if (!v || v->size() != 16) return std::nullopt;
+  InviteRef ref;
+  ref.team = keys::from_be(std::string_view(*v).substr(0, 8));
+  ref.invite = keys::from_be(std::string_view(*v).substr(8, 8));
+  auto row = invite_row(ref.team, ref.invite);
+  if (!row) return std::nullopt;
+  const auto parsed = boost::json::parse(*row).as_object();
+  ref.organizer = std::string(str_of(parsed, "organizer"));
+  ref.email = std::string(str_of(parsed, "email"));
+  return ref;
+}
+
+namespace {
+
+std::optional<OutboxEntry> parse_outbox_entry(std::string_view stored) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(stored, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const auto& o = v.get_object();
+  OutboxEntry e;
+  e.organizer = std::string(str_of(o, "organizer"));
+  e.team = int_of(o, "team");
+  e.invite = int_of(o, "invite");
+  e.email = std::string(str_of(o, "email"));
+  e.nonce = std::string(str_of(o, "nonce"));
+  e.digest = std::string(str_of(o, "digest"));
+  e.queued = static_cast<std::uint64_t>(int_of(o, "queued"));
+  e.queued_at_us = int_of(o, "queued_at_us");
+  return e;
+}
+
+}  // namespace
+
+std::vector<OutboxEntry> Queries::outbox(std::int64_t from_invite, std::size_t limit) const {
+  std::vector<OutboxEntry> out;
+  const ColumnId column = c_[ViewId::kInvites];
+  for (auto c = kv_.scan(column, keys::kOutboxPrefix, keys::outbox(from_invite)); c->valid() && out.size() < limit;
+       c->next()) {
+    if (auto e = parse_outbox_entry(c->value())) out.push_back(std::move(*e));
+  }
+  return out;
+}
+
+std::optional<OutboxEntry> Queries::outbox_entry(std::int64_t invite) const {
+  auto stored = kv_.get(c_[ViewId::kInvites], keys::outbox(invite));
+  if (!stored) return std::nullopt;
+  return parse_outbox_entry(*stored);
 }
 
 Page Queries::invites(std::int64_t team, std::int64_t offset, std::int64_t limit) const {

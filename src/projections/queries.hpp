@@ -30,6 +30,26 @@ struct TokenGrant {
   bool has(std::string_view flag) const;
 };
 
+// An invite found by the digest of its secret.
+struct InviteRef {
+  std::string organizer;
+  std::int64_t team = 0;
+  std::int64_t invite = 0;
+  std::string email;  // as invited
+};
+
+// A mail in the outbox (keys.hpp, q/): due since `queued_at_us`.
+struct OutboxEntry {
+  std::string organizer;
+  std::int64_t team = 0;
+  std::int64_t invite = 0;
+  std::string email;
+  std::string nonce;
+  std::string digest;
+  std::uint64_t queued = 0;
+  std::int64_t queued_at_us = 0;
+};
+
 struct AuditFilter {
   std::optional<std::int64_t> team;
   std::optional<std::string> action_type;
@@ -59,6 +79,11 @@ class Queries {
   // The stored invite row {"email","lower","digest"} of an id, and the id of an invite by lowercased email.
   std::optional<std::string> invite_row(std::int64_t team, std::int64_t id) const;
   std::optional<std::int64_t> invite_by_email(std::int64_t team, std::string_view lower_email) const;
+  // The invite whose secret has this hex SHA-256 digest.
+  std::optional<InviteRef> invite_by_digest(std::string_view hex_digest) const;
+  // Up to `limit` mails of the outbox, by invite id from `from_invite` on.
+  std::vector<OutboxEntry> outbox(std::int64_t from_invite, std::size_t limit) const;
+  std::optional<OutboxEntry> outbox_entry(std::int64_t invite) const;
 
   std::optional<std::string> token(std::int64_t team, std::int64_t id) const;
   Page tokens(std::int64_t team, std::int64_t offset, std::int64_t limit) const;

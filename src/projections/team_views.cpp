@@ -146,7 +146,7 @@ void apply_members(KvWriter& kv, ColumnId column, const EventView& ev) {
     wire["fullname"] = value_of(d, "fullname");
     wire["require_2fa"] = bool_of(d, "require_2fa");
     kv.put(column, keys::member_user(int_of(d, "id")), to_json(wire));
-  } else if (type == types::kMemberAdded) {
+  } else if (type == types::kMemberAdded || type == types::kMemberJoined) {
     const std::int64_t team = int_of(d, "team"), user = int_of(d, "user");
     if (kv.get(column, keys::member_index(team, user))) return;
     auto wire = kv.get(column, keys::member_user(user)).value_or("{}");
@@ -179,6 +179,24 @@ void delete_invite(KvWriter& kv, ColumnId column, std::int64_t team, std::int64_
   kv.del(column, keys::invite_email(team, str_of(o, "lower")));
   kv.del(column, keys::invite_digest(str_of(o, "digest")));
   kv.del(column, keys::invite_index(team, id));
+  kv.del(column, keys::outbox(id));
+}
+
+// A mail that is due for the invite of an index row: the created or resent event `ev` queues it. Invites
+// without a nonce (created without an invite key) have no link to send.
+void queue_mail(KvWriter& kv, ColumnId column, const EventView& ev, std::int64_t team, std::int64_t id,
+                const boost::json::object& index) {
+  if (str_of(index, "nonce").empty()) return;
+  boost::json::object entry;
+  entry["organizer"] = str_of(index, "organizer");
+  entry["team"] = team;
+  entry["invite"] = id;
+  entry["email"] = str_of(index, "email");
+  entry["nonce"] = str_of(index, "nonce");
+  entry["digest"] = str_of(index, "digest");
+  entry["queued"] = ev.event.position;
+  entry["queued_at_us"] = ev.event.recorded_at_us;
+  kv.put(column, keys::outbox(id), to_json(entry));
 }
 
 }  // namespace
@@ -201,17 +219,41 @@ void apply_invites(KvWriter& kv, ColumnId column, const EventView& ev) {
     index["email"] = email;
     index["lower"] = lower;
     index["digest"] = str_of(d, "digest");
+    index["organizer"] = str_of(d, "organizer");
+    index["nonce"] = str_of(d, "nonce");
     kv.put(column, keys::invite_index(team, id), to_json(index));
     kv.put(column, keys::invite_email(team, lower), keys::be(id));
     kv.put(column, keys::invite_digest(str_of(d, "digest")), keys::join(keys::be(team), keys::be(id)));
     add_to_count(kv, column, keys::invite_count(team), 1);
     raise_seq(kv, column, id);
-  } else if (type == types::kInviteDeleted) {
+    queue_mail(kv, column, ev, team, id, index);
+  } else if (type == types::kInviteResent) {
+    // A resend draws a new secret: the old link stops working, the new one is mailed.
+    const std::int64_t id = int_of(d, "invite");
+    auto stored = kv.get(column, keys::invite_index(team, id));
+    if (!stored) return;
+    auto index = boost::json::parse(*stored).as_object();
+    kv.del(column, keys::invite_digest(str_of(index, "digest")));
+    index["digest"] = str_of(d, "digest");
+    index["nonce"] = str_of(d, "nonce");
+    kv.put(column, keys::invite_index(team, id), to_json(index));
+    kv.put(column, keys::invite_digest(str_of(d, "digest")), keys::join(keys::be(team), keys::be(id)));
+    queue_mail(kv, column, ev, team, id, index);
+  } else if (type == types::kInviteDeleted || type == types::kMemberJoined) {
+    // Joining consumes the invite, as pretix deletes it.
     const std::int64_t id = int_of(d, "invite");
     if (auto stored = kv.get(column, keys::invite_index(team, id))) {
       delete_invite(kv, column, team, id, *stored);
       add_to_count(kv, column, keys::invite_count(team), -1);
     }
+  } else if (type == types::kInviteDelivered || type == types::kInviteDeliveryFailed) {
+    // Only the mail that was sent leaves the outbox: a resend queued meanwhile stays due.
+    const std::int64_t id = int_of(d, "invite");
+    auto entry = kv.get(column, keys::outbox(id));
+    if (!entry) return;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(*entry, ec);
+    if (!ec && v.is_object() && int_of(v.get_object(), "queued") == int_of(d, "queued")) kv.del(column, keys::outbox(id));
   } else if (type == types::kTeamDeleted) {
     std::vector<std::pair<std::int64_t, std::string>> rows;
     auto prefix = keys::invite_index_prefix(team);

@@ -1,6 +1,8 @@
 // The in-process API fixture.
 #include "api_fixture.hpp"
 
+#include "projections/queries.hpp"
+
 #include <chrono>
 #include <stdexcept>
 
@@ -64,13 +66,20 @@ std::optional<std::string> Reply::header(std::string_view name) const {
 
 boost::json::value Reply::json() const { return boost::json::parse(body); }
 
+std::string ApiFixture::invite_secret(std::int64_t invite) const {
+  const projections::Queries queries(*store, views->columns());
+  auto entry = queries.outbox_entry(invite);
+  return entry ? invite_key.secret(invite, entry->nonce) : std::string();
+}
+
 ApiFixture::ApiFixture() {
   store = must(Store::open(StoreOptions{.path = dir.str() + "/data", .faults = faults}), "open the store");
   views = must(projections::ViewStore::open(*store), "open the views");
   writer = std::make_unique<commands::CommandWriter>(*store, *views);
   http::api::register_service_metrics(metrics, *store, *writer);
   app = must(http::api::ApiApplication::create(*store, *views, *writer, metrics,
-                                               {.clock = [this] { return system_now_us() + clock_offset_us_.load(); }}),
+                                               {.clock = [this] { return system_now_us() + clock_offset_us_.load(); },
+                                                .invite_key = &invite_key}),
              "create the application");
 
   const auto dummy = init_organizer(*writer, "dummy", "admin@dummy.dummy");

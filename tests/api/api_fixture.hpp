@@ -72,7 +72,11 @@ class ApiFixture {
   // Moves the application's clock (idempotency record expiry).
   void advance_clock(std::int64_t us) { clock_offset_us_ += us; }
 
+  // The invite secret of a mail in the outbox, as the mailer derives it; "" when the invite has none queued.
+  std::string invite_secret(std::int64_t invite) const;
+
   TempDir dir;
+  commands::InviteKey invite_key{Hash{1, 2, 3, 4, 5, 6, 7, 8}};
   std::shared_ptr<StorageFaults> faults = std::make_shared<StorageFaults>();  // a healthy disk until a test says
   std::unique_ptr<Store> store;
   std::unique_ptr<projections::ViewStore> views;

@@ -172,6 +172,8 @@ std::vector<Cell> cells() {
       {"/api/v1/organizers/{organizer}/teams/{team}/invites/{id}/", Method::kGet, "", 200},
       {"/api/v1/organizers/{organizer}/teams/{team}/invites/{id}/", Method::kDelete, "", 204, true},
       {"/api/v1/organizers/{organizer}/teams/{team}/invites/{id}/", Method::kOptions, "", 200},
+      {"/api/v1/organizers/{organizer}/teams/{team}/invites/{id}/resend/", Method::kPost, "", 200, true},
+      {"/api/v1/organizers/{organizer}/teams/{team}/invites/{id}/resend/", Method::kOptions, "", 200},
       {"/api/v1/organizers/{organizer}/teams/{team}/tokens/", Method::kGet, "", 200},
       {"/api/v1/organizers/{organizer}/teams/{team}/tokens/", Method::kPost, R"({"name":"New"})", 201, true},
       {"/api/v1/organizers/{organizer}/teams/{team}/tokens/", Method::kOptions, "", 200},
@@ -293,4 +295,51 @@ TEST_CASE("a permitted token cannot tell another organizer's objects from missin
       }
     }
   }
+}
+
+TEST_CASE("the invite-secret routes ignore credentials: every kind gets the same answer", "[api][authz]") {
+  Matrix m;
+  const auto secret = m.f.invite_secret(m.shared_.invite);
+  REQUIRE(secret.size() == 32);
+  const std::string unknown(32, 'a');
+  struct Probe {
+    std::string method, path, body;
+    unsigned status;
+  };
+  const std::vector<Probe> probes = {
+      {"GET", "/api/v1/invites/" + secret + "/", "", 200},
+      {"GET", "/api/v1/invites/" + unknown + "/", "", 404},
+      {"POST", "/api/v1/invites/" + unknown + "/accept/", R"({"fullname":"x"})", 404},
+      {"POST", "/api/v1/invites/" + secret + "/accept/", R"({"fullname":)", 400},  // does not parse: nothing happens
+      {"GET", "/invite/" + secret, "", 200},
+      {"GET", "/invite/" + unknown, "", 404},
+      {"POST", "/invite/" + unknown, "", 404},
+      {"DELETE", "/api/v1/invites/" + secret + "/", "", 405},
+  };
+  // Every route whose credential is the secret is probed.
+  std::set<std::string> probed;
+  for (const auto& spec : teamlog::http::api::route_specs()) {
+    if (!spec.secret_link) continue;
+    CHECK_FALSE(spec.api);
+    probed.insert(std::string(spec.pattern));
+  }
+  CHECK(probed == std::set<std::string>{"/api/v1/invites/{secret}/", "/api/v1/invites/{secret}/accept/",
+                                        "/invite/{secret}"});
+  for (const auto& probe : probes) {
+    std::optional<std::string> first;
+    for (const auto& [credential, credential_name] : kCredentials) {
+      INFO(probe.method << " " << probe.path << " with " << credential_name);
+      Headers h = m.headers(credential);
+      if (!probe.body.empty()) h.emplace_back("Content-Type", "application/json");
+      const auto r = m.f.request(probe.method, probe.path, h, probe.body);
+      INFO(r.status << " " << r.body);
+      CHECK(r.status == probe.status);
+      CHECK_FALSE(r.header("WWW-Authenticate"));
+      if (!first) first = r.body;
+      // HTML pages differ by nothing but the request id they do not show; JSON bodies are identical.
+      CHECK(r.body == *first);
+    }
+  }
+  // The invite is still there: none of the probes accepted it.
+  CHECK(m.f.get(m.f.team_path(m.shared_.team, "invites/" + std::to_string(m.shared_.invite) + "/")).status == 200);
 }

@@ -190,7 +190,7 @@ std::int64_t InitResult::team_id() const { return team.at("id").as_int64(); }
 std::int64_t InitResult::user_id() const { return user.at("id").as_int64(); }
 
 // Reads one run's combined stdout+stderr into the shared log until EOF.
-struct TeamlogServer::Drain {
+struct BackgroundProcess::Drain {
   mutable std::mutex mutex;
   std::condition_variable changed;
   std::string log;         // every run
@@ -216,18 +216,89 @@ struct TeamlogServer::Drain {
   }
 };
 
-TeamlogServer::TeamlogServer() : data_dir_((dir_.path() / "data").string()), drain_(std::make_shared<Drain>()) {}
+BackgroundProcess::BackgroundProcess() : drain_(std::make_shared<Drain>()) {}
 
-TeamlogServer::~TeamlogServer() {
+BackgroundProcess::~BackgroundProcess() {
   if (pid_ > 0) kill_and_reap(pid_);
   pid_ = -1;
   reap_drain();
 }
 
-void TeamlogServer::reap_drain() {
+void BackgroundProcess::reap_drain() {
   // The child is gone, so its end of the pipe is closed and the thread sees EOF.
   if (drain_->thread.joinable()) drain_->thread.join();
 }
+
+std::uint16_t BackgroundProcess::start(const std::vector<std::string>& argv, std::string_view marker,
+                                       std::chrono::milliseconds bound) {
+  if (pid_ > 0) throw std::runtime_error(argv.at(0) + " already running");
+  reap_drain();
+  Pipe output;
+  pid_ = spawn(argv, output.write, output.write);
+  output.close_write();
+  std::size_t from = 0;
+  {
+    std::lock_guard lock(drain_->mutex);
+    drain_->eof = false;
+    drain_->run_start = drain_->log.size();
+    from = drain_->run_start;
+  }
+  int fd = output.read;
+  output.read = -1;  // the drain thread owns it now
+  drain_->thread = std::thread([drain = drain_, fd] { drain->run(fd); });
+
+  std::unique_lock lock(drain_->mutex);
+  std::optional<std::uint16_t> found;
+  auto ready = [&] {
+    auto at = drain_->log.find(marker, from);
+    if (at != std::string::npos) {
+      auto digits = at + marker.size();
+      auto end = drain_->log.find_first_not_of("0123456789", digits);
+      if (end != std::string::npos && end > digits) {
+        found = static_cast<std::uint16_t>(std::stoul(drain_->log.substr(digits, end - digits)));
+        return true;
+      }
+    }
+    return drain_->eof;
+  };
+  bool done = drain_->changed.wait_for(lock, bound, ready);
+  std::string log_so_far = drain_->log.substr(from);
+  lock.unlock();
+  if (done && found) return *found;
+  auto code = drain_->eof ? wait_until(pid_, Clock::now() + 2s) : std::optional<int>{};
+  if (!code) code = kill_and_reap(pid_);
+  pid_ = -1;
+  reap_drain();
+  throw std::runtime_error(argv.at(0) + " did not report \"" + std::string(marker) + "\" " +
+                           (done ? "before exiting" : "within the bound") + " (exit " + std::to_string(*code) +
+                           "); its output:\n" + log_so_far);
+}
+
+std::optional<int> BackgroundProcess::stop(std::chrono::milliseconds bound) {
+  if (pid_ <= 0) return std::nullopt;
+  ::kill(pid_, SIGTERM);
+  auto code = wait_until(pid_, Clock::now() + bound);
+  if (!code) kill_and_reap(pid_);
+  pid_ = -1;
+  reap_drain();
+  return code;
+}
+
+void BackgroundProcess::kill() {
+  if (pid_ <= 0) return;
+  kill_and_reap(pid_);
+  pid_ = -1;
+  reap_drain();
+}
+
+std::string BackgroundProcess::log() const {
+  std::lock_guard lock(drain_->mutex);
+  return drain_->log;
+}
+
+TeamlogServer::TeamlogServer() : data_dir_((dir_.path() / "data").string()) {}
+
+TeamlogServer::~TeamlogServer() = default;
 
 InitResult TeamlogServer::init(const std::string& organizer, const std::string& admin_email,
                                const std::string& organizer_name) {
@@ -253,79 +324,13 @@ InitResult TeamlogServer::init(const std::string& organizer, const std::string& 
 }
 
 void TeamlogServer::start(std::uint16_t port, std::chrono::milliseconds bound) {
-  if (pid_ > 0) throw std::runtime_error("teamlogd already running");
-  reap_drain();
-  Pipe output;
   std::vector<std::string> argv{bin_dir() + "/teamlogd", "--data-dir", data_dir_, "--listen",
                                 "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), args_.begin(), args_.end());
-  pid_ = spawn(argv, output.write, output.write);
-  output.close_write();
-  std::size_t from = 0;
-  {
-    std::lock_guard lock(drain_->mutex);
-    drain_->eof = false;
-    drain_->run_start = drain_->log.size();
-    from = drain_->run_start;
-  }
-  int fd = output.read;
-  output.read = -1;  // the drain thread owns it now
-  drain_->thread = std::thread([drain = drain_, fd] { drain->run(fd); });
-
-  static constexpr std::string_view kMarker = "listening on http://127.0.0.1:";
-  std::unique_lock lock(drain_->mutex);
-  std::optional<std::uint16_t> found;
-  auto ready = [&] {
-    auto at = drain_->log.find(kMarker, from);
-    if (at != std::string::npos) {
-      auto digits = at + kMarker.size();
-      auto end = drain_->log.find_first_not_of("0123456789", digits);
-      if (end != std::string::npos && end > digits) {
-        found = static_cast<std::uint16_t>(std::stoul(drain_->log.substr(digits, end - digits)));
-        return true;
-      }
-    }
-    return drain_->eof;
-  };
-  bool done = drain_->changed.wait_for(lock, bound, ready);
-  std::string log_so_far = drain_->log.substr(from);
-  lock.unlock();
-  if (done && found) {
-    port_ = *found;
-    return;
-  }
-  auto code = drain_->eof ? wait_until(pid_, Clock::now() + 2s) : std::optional<int>{};
-  if (!code) code = kill_and_reap(pid_);
-  pid_ = -1;
-  reap_drain();
-  throw std::runtime_error(std::string("teamlogd did not report listening ") +
-                           (done ? "before exiting" : "within the bound") + " (exit " + std::to_string(*code) +
-                           "); its output:\n" + log_so_far);
-}
-
-std::optional<int> TeamlogServer::stop(std::chrono::milliseconds bound) {
-  if (pid_ <= 0) return std::nullopt;
-  ::kill(pid_, SIGTERM);
-  auto code = wait_until(pid_, Clock::now() + bound);
-  if (!code) kill_and_reap(pid_);
-  pid_ = -1;
-  reap_drain();
-  return code;
-}
-
-void TeamlogServer::kill() {
-  if (pid_ <= 0) return;
-  kill_and_reap(pid_);
-  pid_ = -1;
-  reap_drain();
+  port_ = process_.start(argv, "listening on http://127.0.0.1:", bound);
 }
 
 void TeamlogServer::restart(std::chrono::milliseconds bound) { start(port_, bound); }
-
-std::string TeamlogServer::log() const {
-  std::lock_guard lock(drain_->mutex);
-  return drain_->log;
-}
 
 std::optional<std::string> Response::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {

@@ -44,6 +44,33 @@ struct InitResult {
   std::int64_t user_id() const;
 };
 
+// A long-running child (a server) whose stdout and stderr are collected, and which says on one of them when it is
+// ready: `marker` followed by a port number. Killed when the object goes (or the spawning thread ends).
+class BackgroundProcess {
+ public:
+  BackgroundProcess();
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  // Spawns argv (argv[0] a path) and waits up to `bound` for `marker` and digits in its output; returns that
+  // number. Throws, with the output so far, when it exits or stays silent.
+  std::uint16_t start(const std::vector<std::string>& argv, std::string_view marker, std::chrono::milliseconds bound);
+  // SIGTERM; the exit code (-signal if killed by one), or nullopt if it did not exit within `bound` (then SIGKILL).
+  std::optional<int> stop(std::chrono::milliseconds bound = 10s);
+  // SIGKILL and reap.
+  void kill();
+  bool running() const { return pid_ > 0; }
+  // Everything it wrote, over all runs.
+  std::string log() const;
+
+ private:
+  struct Drain;
+  void reap_drain();
+  int pid_ = -1;
+  std::shared_ptr<Drain> drain_;
+};
+
 // One teamlogd on a fresh temp data dir. Not thread-safe except log(), which the drain thread feeds.
 class TeamlogServer {
  public:
@@ -64,30 +91,26 @@ class TeamlogServer {
   void start(std::uint16_t port = 0, std::chrono::milliseconds bound = 10s);
   // SIGTERM; returns the exit code (-signal if killed by one), or nullopt if it did not exit within `bound`
   // (it is then killed with SIGKILL).
-  std::optional<int> stop(std::chrono::milliseconds bound = 10s);
+  std::optional<int> stop(std::chrono::milliseconds bound = 10s) { return process_.stop(bound); }
   // SIGKILL and reap.
-  void kill();
+  void kill() { process_.kill(); }
   // start() again on the same data dir and the same port as before.
   void restart(std::chrono::milliseconds bound = 10s);
 
-  bool running() const { return pid_ > 0; }
+  bool running() const { return process_.running(); }
   std::uint16_t port() const { return port_; }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string base_url() const { return "http://" + host(); }
   const std::string& data_dir() const { return data_dir_; }
   // Everything teamlogd wrote to stderr and stdout, over all runs.
-  std::string log() const;
+  std::string log() const { return process_.log(); }
 
  private:
-  struct Drain;
-  void reap_drain();
-
   testing::TempDir dir_;
   std::string data_dir_;
-  int pid_ = -1;
   std::uint16_t port_ = 0;
   std::vector<std::string> args_;
-  std::shared_ptr<Drain> drain_;
+  BackgroundProcess process_;
 };
 
 using Headers = std::vector<std::pair<std::string, std::string>>;

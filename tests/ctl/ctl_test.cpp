@@ -8,6 +8,8 @@
 #include <future>
 #include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <cstdlib>
 #include <sstream>
 #include <sys/wait.h>
@@ -15,6 +17,8 @@
 #include <unistd.h>
 
 #include "commands/writer.hpp"
+#include "events/crypto.hpp"
+#include "projections/queries.hpp"
 #include "ctl.hpp"
 #include "events/codec.hpp"
 #include "events/store.hpp"
@@ -219,4 +223,57 @@ TEST_CASE("a rebuild killed halfway leaves the old views serving, and a second r
   CHECK(run_ctl({"verify", "--data-dir", dir.str()}).code == 0);
   auto stats = boost::json::parse(run_ctl({"stats", "--data-dir", dir.str()}).out);
   for (const auto& v : stats.at("views").as_array()) CHECK(v.at("checkpoint") == 10 + 3000 + 3);
+}
+
+TEST_CASE("an invite's mail and acceptance show in the audit text and survive verify, rebuild and export",
+          "[ctl][invites]") {
+  TempDir dir, copy;
+  seed(dir);
+  std::string secret;
+  {
+    auto store = std::move(Store::open(StoreOptions{.path = dir.str()})).value();
+    auto views = std::move(projections::ViewStore::open(*store)).value();
+    commands::CommandWriter w(*store, *views);
+    const commands::InviteKey key(Hash{9, 9, 9});
+    commands::Context ctx{Actor{ActorType::kToken, 1, "Admin token"}, "rid", {}, &key};
+    auto json = [](const std::string& s) { return commands::Input::from_json(boost::json::parse(s)); };
+    auto created = w.execute(commands::CreateInvite{"acme", 3, json(R"({"email":"Joe@Acme.test"})")}, ctx);
+    REQUIRE(created.decision.ok());
+    const auto id = boost::json::parse(created.decision->body).at("id").as_int64();
+    REQUIRE(w.execute(commands::ResendInvite{"acme", 3, id}, ctx).decision.ok());
+    const projections::Queries q(*store, views->columns());
+    const auto entry = q.outbox_entry(id);
+    REQUIRE(entry);
+    REQUIRE(w.execute(commands::RecordInviteMail{"acme", 3, id, "Joe@Acme.test", entry->queued - 1, 3, "smtp",
+                                                 "421 try later"},
+                      ctx)
+                .decision.ok());
+    REQUIRE(w.execute(commands::RecordInviteMail{"acme", 3, id, "Joe@Acme.test", entry->queued, 1, "smtp", ""}, ctx)
+                .decision.ok());
+    secret = key.secret(id, entry->nonce);
+    REQUIRE(w.execute(commands::AcceptInvite{to_hex(sha256(secret)), json(R"({"fullname":"Joe"})")}, ctx)
+                .decision.ok());
+  }
+  auto text = run_ctl({"audit", "--data-dir", dir.str(), "--team", "3", "--format", "text"}).out;
+  INFO(text);
+  CHECK(text.find("Invite for Joe@Acme.test has been resent.") != std::string::npos);
+  CHECK(text.find("The invitation email to Joe@Acme.test could not be delivered: 421 try later") != std::string::npos);
+  CHECK(text.find("The invitation email to Joe@Acme.test has been delivered (smtp).") != std::string::npos);
+  CHECK(text.find("by user \"joe@acme.test\": joe@acme.test has joined the team using the invite sent to Joe@Acme.test.") !=
+        std::string::npos);
+  CHECK(boost::json::parse(run_ctl({"verify", "--data-dir", dir.str()}).out).at("intact") == true);
+  REQUIRE(run_ctl({"rebuild", "--data-dir", dir.str()}).code == 0);
+  CHECK(boost::json::parse(run_ctl({"verify", "--data-dir", dir.str()}).out).at("intact") == true);
+  const std::string file = dir.str() + "/../" + std::filesystem::path(dir.str()).filename().string() + ".jsonl";
+  REQUIRE(run_ctl({"export", "--data-dir", dir.str(), "--file", file}).code == 0);
+  std::ifstream in(file);
+  const std::string exported((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(exported.find("pretix.team.member.joined") != std::string::npos);
+  CHECK(exported.find(secret) == std::string::npos);  // the backup cannot rebuild the link
+  REQUIRE(run_ctl({"import", "--data-dir", copy.str(), "--file", file}).code == 0);
+  auto a = boost::json::parse(run_ctl({"verify", "--data-dir", dir.str()}).out);
+  auto b = boost::json::parse(run_ctl({"verify", "--data-dir", copy.str()}).out);
+  CHECK(b.at("intact") == true);
+  CHECK(a.at("head_hash") == b.at("head_hash"));
+  std::filesystem::remove(file);
 }

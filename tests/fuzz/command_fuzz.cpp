@@ -1,4 +1,4 @@
-// Fuzz target: the JSON command decoders. A request body goes through the body parser (limits, UTF-8) and, when it
+// Fuzz target: the JSON command decoders (teams, tokens, invites, an acceptance's full name, events). A request body goes through the body parser (limits, UTF-8) and, when it
 // parses, through every command decoder and the team rules, as the API would run them. Any outcome but a crash, a
 // sanitizer report or an exception is fine: bad input must become a validation error.
 #include <cstddef>
@@ -26,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)commands::decode_token_name(input);
   (void)commands::decode_invite_email(input);
+  (void)commands::decode_fullname(input);
   (void)commands::decode_event(input, exists);
   return 0;
 }

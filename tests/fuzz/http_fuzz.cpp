@@ -1,7 +1,8 @@
 // Fuzz target: the whole HTTP request path. The input is the byte stream a client sends on one connection; it
 // goes through the real Session (Beast's parser, limits, keep-alive, pipelining), the router, authentication,
 // the body parsers, validation and the commands, against a real store. "FUZZTOKEN" in the input is replaced by
-// the admin token of organizer "fuzz", so that seeds reach past authentication.
+// the admin token of organizer "fuzz", so that seeds reach past authentication; "FUZZINVITE" by the secret of an
+// invite made for that input, so that seeds reach the invite page and its acceptance.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <spdlog/spdlog.h>
 
@@ -22,6 +24,7 @@
 #include "http/api/api_app.hpp"
 #include "http/metrics.hpp"
 #include "http/session.hpp"
+#include "projections/queries.hpp"
 #include "projections/view_store.hpp"
 
 using namespace teamlog;
@@ -45,7 +48,8 @@ struct Server {
     store = must(Store::open(StoreOptions{.path = dir + "/data", .sync = false}), "open the store");
     views = must(projections::ViewStore::open(*store), "open the views");
     writer = std::make_unique<commands::CommandWriter>(*store, *views);
-    app = must(http::api::ApiApplication::create(*store, *views, *writer, metrics, {}), "create the application");
+    app = must(http::api::ApiApplication::create(*store, *views, *writer, metrics, {.invite_key = &invite_key}),
+               "create the application");
     auto done = writer->execute(commands::InitOrganizer{"fuzz", "", "admin@fuzz.example", std::nullopt},
                                 commands::Context{Actor{ActorType::kSystem, 0, "fuzz init"}, "init", {}});
     if (!done.decision.ok()) throw std::runtime_error("init: " + done.decision.error().to_string());
@@ -71,7 +75,22 @@ struct Server {
   std::unique_ptr<commands::CommandWriter> writer;
   http::MetricsRegistry metrics;
   std::unique_ptr<http::api::ApiApplication> app;
+  // A new invite to the init team; returns its secret.
+  std::string new_invite_secret() {
+    commands::Context context{Actor{ActorType::kSystem, 0, "fuzz"}, "invite", {}, &invite_key};
+    const std::string email = "f" + std::to_string(++invites) + "@fuzz.example";
+    auto done = writer->execute(
+        commands::CreateInvite{"fuzz", 1, commands::Input::from_json(boost::json::object{{"email", email}})}, context);
+    if (!done.decision.ok()) throw std::runtime_error("invite: " + done.decision.error().to_string());
+    const auto id = boost::json::parse(done.decision->body).at("id").as_int64();
+    auto entry = projections::Queries(*store, views->columns()).outbox_entry(id);
+    if (!entry) throw std::runtime_error("invite without a queued mail");
+    return invite_key.secret(id, entry->nonce);
+  }
+
+  commands::InviteKey invite_key{Hash{42}};
   std::string token;
+  int invites = 0;
   http::SessionLimits limits;
 };
 
@@ -80,10 +99,9 @@ Server& server() {
   return s;
 }
 
-std::string with_token(std::string_view in, const std::string& token) {
-  std::string out(in);
-  for (std::size_t at = out.find("FUZZTOKEN"); at != std::string::npos; at = out.find("FUZZTOKEN", at + token.size())) {
-    out.replace(at, 9, token);
+std::string replace_all(std::string out, std::string_view placeholder, const std::string& value) {
+  for (std::size_t at = out.find(placeholder); at != std::string::npos; at = out.find(placeholder, at + value.size())) {
+    out.replace(at, placeholder.size(), value);
   }
   return out;
 }
@@ -92,7 +110,8 @@ std::string with_token(std::string_view in, const std::string& token) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   Server& s = server();
-  const std::string bytes = with_token(std::string_view(reinterpret_cast<const char*>(data), size), s.token);
+  std::string bytes = replace_all(std::string(reinterpret_cast<const char*>(data), size), "FUZZTOKEN", s.token);
+  if (bytes.find("FUZZINVITE") != std::string::npos) bytes = replace_all(bytes, "FUZZINVITE", s.new_invite_secret());
   // Owned as the server owns its contexts: a respond callback that the writer thread lets go after the session
   // has finished still holds work on this io_context, so it must outlive the input (found by this fuzzer).
   auto owner = std::make_shared<net::io_context>();

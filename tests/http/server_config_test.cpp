@@ -109,3 +109,35 @@ TEST_CASE("http_url brackets IPv6 hosts", "[http][config]") {
   CHECK(http_url("127.0.0.1", 80) == "http://127.0.0.1:80");
   CHECK(http_url("::1", 8080) == "http://[::1]:8080");
 }
+
+TEST_CASE("the mail settings: SMTP URL, login, sender, give-up time and retry base", "[http][config]") {
+  const auto defaults = parse({});
+  REQUIRE(defaults);
+  CHECK(defaults->smtp_url.empty());
+  CHECK(defaults->mail_from == "teamlog@localhost");
+  CHECK(defaults->mail_give_up_after == std::chrono::seconds(3 * 86400));
+  CHECK(defaults->mail_retry_base == std::chrono::milliseconds(30000));
+  const auto config = parse({"--smtp-url", "smtps://mail.example.org:465", "--smtp-user", "u", "--smtp-password-file",
+                             "/run/pw", "--mail-from", "teams@example.org", "--mail-give-up-after", "2h",
+                             "--mail-retry-base-ms", "50"});
+  REQUIRE(config);
+  CHECK(config->smtp_url == "smtps://mail.example.org:465");
+  CHECK(config->smtp_user == "u");
+  CHECK(config->smtp_password_file == "/run/pw");
+  CHECK(config->mail_from == "teams@example.org");
+  CHECK(config->mail_give_up_after == std::chrono::seconds(7200));
+  CHECK(config->mail_retry_base == std::chrono::milliseconds(50));
+  CHECK(parse({}, {{"TEAMLOG_MAIL_GIVE_UP_AFTER", "90"}})->mail_give_up_after == std::chrono::seconds(90));
+  CHECK(parse({"--mail-give-up-after", "15m"})->mail_give_up_after == std::chrono::seconds(900));
+  CHECK(parse({"--mail-give-up-after", "3d"})->mail_give_up_after == std::chrono::seconds(3 * 86400));
+
+  CHECK(error_of({"--smtp-url", "http://x"}) == "--smtp-url: expected an smtp:// or smtps:// URL, got \"http://x\"");
+  CHECK(error_of({"--mail-give-up-after", "soon"}) ==
+        "--mail-give-up-after: expected a duration such as 90s, 15m, 2h or 3d (at most a year), got \"soon\"");
+  CHECK(error_of({"--mail-give-up-after", "0s"}).starts_with("--mail-give-up-after: expected a duration"));
+  CHECK(error_of({"--mail-from", "nobody"}) == "--mail-from: expected an email address, got \"nobody\"");
+  CHECK(error_of({"--mail-retry-base-ms", "0"}).starts_with("--mail-retry-base-ms: expected an integer from 1"));
+  CHECK(error_of({"--smtp-url", "smtp://x:25", "--smtp-user", "u"}) == "--smtp-user needs --smtp-password-file");
+  CHECK(error_of({"--smtp-user", "u", "--smtp-password-file", "/f"}) ==
+        "--smtp-user and --smtp-password-file need --smtp-url");
+}

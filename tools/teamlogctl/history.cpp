@@ -36,6 +36,16 @@ std::string display_text(const Event& e, const boost::json::object& data) {
   if (e.type == types::kMemberAdded) return field("email") + " has been added to the team.";
   if (e.type == types::kMemberRemoved) return field("email") + " has been removed from the team.";
   if (e.type == types::kInviteCreated) return field("email") + " has been invited to the team.";
+  if (e.type == types::kInviteResent) return "Invite for " + field("email") + " has been resent.";
+  if (e.type == types::kMemberJoined) {
+    return field("email") + " has joined the team using the invite sent to " + field("invite_email") + ".";
+  }
+  if (e.type == types::kInviteDelivered) {
+    return "The invitation email to " + field("email") + " has been delivered (" + field("via") + ").";
+  }
+  if (e.type == types::kInviteDeliveryFailed) {
+    return "The invitation email to " + field("email") + " could not be delivered: " + field("error");
+  }
   if (e.type == types::kTokenCreated) return "The token \"" + field("name") + "\" has been created.";
   if (e.type == types::kTokenDeleted) return "The token \"" + field("name") + "\" has been revoked.";
   return e.type;

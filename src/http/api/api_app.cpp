@@ -8,6 +8,7 @@
 #include "http/api/call.hpp"
 #include "http/api/error_response.hpp"
 #include "http/api/handlers.hpp"
+#include "http/api/invite_link.hpp"
 #include "http/api/reply.hpp"
 #include "http/api/routes.hpp"
 #include "projections/json_text.hpp"
@@ -48,8 +49,12 @@ void serve_route(RouteId id, Call& call) {
     case RouteId::kEvents: return serve_events(call);
     case RouteId::kEvent: return serve_event(call);
     case RouteId::kAuditLog: return serve_audit_log(call);
+    case RouteId::kInviteResend: return serve_invite_resend(call);
     case RouteId::kHealth:
     case RouteId::kMetrics:
+    case RouteId::kInviteLink:
+    case RouteId::kInviteAccept:
+    case RouteId::kInvitePage:
       break;  // not API routes: answered before authentication
   }
   call.fail(Error::make(ErrorCode::kInternal, "route without a handler"));
@@ -100,6 +105,9 @@ void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse
   const RouteSpec& spec = route_spec(*match->route);
   if (!spec.api) {
     if (!match->allows(request.method)) return reply.send(method_not_allowed(request.method, match->route->methods));
+    if (spec.secret_link) {
+      return serve_invite_link(spec.id, request, *match, projections::Queries(store_, views_.columns()), reply);
+    }
     return reply.send(operations_response(spec.id));
   }
 
@@ -114,7 +122,7 @@ void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse
   if (!match->allows(request.method)) return reply.send(method_not_allowed(request.method, match->route->methods));
   if (request.method == "OPTIONS") return reply.send(options_response(spec));
 
-  Call call(request, *match, *grant, queries, options_.public_url, reply);
+  Call call(request, *match, *grant, queries, options_.public_url, reply, options_.invite_key);
   serve_route(spec.id, call);
 }
 

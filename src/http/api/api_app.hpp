@@ -21,6 +21,8 @@ struct ApiOptions {
   std::string public_url;
   // Now, in UTC microseconds (idempotency records expire after 24 h); empty: the system clock.
   Idempotency::Clock clock;
+  // Invite secrets are derived under this key (so that their mail can be sent); null: random, unmailable secrets.
+  const commands::InviteKey* invite_key = nullptr;
 };
 
 class ApiApplication final : public Application {

@@ -62,7 +62,7 @@ void Call::write(commands::Command command) {
     const auto* name = object ? object->if_contains("name") : nullptr;
     if (name && name->is_string()) actor.name = std::string(name->get_string());
   }
-  reply_.write(std::move(command), commands::Context{std::move(actor), request_.request_id, {}});
+  reply_.write(std::move(command), commands::Context{std::move(actor), request_.request_id, {}, invite_key_});
 }
 
 }  // namespace teamlog::http::api

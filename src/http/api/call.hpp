@@ -19,8 +19,15 @@ namespace teamlog::http::api {
 class Call {
  public:
   Call(const HttpRequest& request, const RouteMatch& match, const projections::TokenGrant& grant,
-       const projections::Queries& queries, std::string_view public_url, Reply& reply)
-      : request_(request), match_(match), grant_(grant), queries_(queries), public_url_(public_url), reply_(reply) {}
+       const projections::Queries& queries, std::string_view public_url, Reply& reply,
+       const commands::InviteKey* invite_key = nullptr)
+      : request_(request),
+        match_(match),
+        grant_(grant),
+        queries_(queries),
+        public_url_(public_url),
+        reply_(reply),
+        invite_key_(invite_key) {}
 
   const HttpRequest& request() const { return request_; }
   // GET and HEAD (HEAD is answered as GET; the session drops the body).
@@ -55,6 +62,7 @@ class Call {
   const projections::Queries& queries_;
   std::string_view public_url_;
   Reply& reply_;
+  const commands::InviteKey* invite_key_;
 };
 
 }  // namespace teamlog::http::api

@@ -18,5 +18,6 @@ void serve_token(Call& call);
 void serve_events(Call& call);
 void serve_event(Call& call);
 void serve_audit_log(Call& call);
+void serve_invite_resend(Call& call);
 
 }  // namespace teamlog::http::api

@@ -160,6 +160,9 @@ Idempotency::Idempotency(const Store& store, ColumnId column, commands::CommandW
 Idempotency::Claim Idempotency::claim(const HttpRequest& request) {
   if (request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS") return Proceed{};
   if (!std::string_view(request.path).starts_with("/api/")) return Proceed{};
+  // An invite acceptance carries no credentials to tie a stored response to (the secret is in the path, and is
+  // consumed by the first success): repeats are answered afresh, a second acceptance with 404.
+  if (std::string_view(request.path).starts_with("/api/v1/invites/")) return Proceed{};
   const auto key = request.header("x-idempotency-key");
   if (!key || key->empty()) return Proceed{};
 

@@ -22,14 +22,15 @@ void Reply::send(HttpResponse response) {
   respond_(std::move(response));
 }
 
-void Reply::write(commands::Command command, commands::Context context) {
+void Reply::write(commands::Command command, commands::Context context, Render render) {
   commands::CommandWriter::AlsoWrite also;
   if (ticket_) also = idempotency_.record(ticket_, request_id_);
   // Runs on a writer thread once the batch is durable: render, let repeats through, and hand the response to the
   // session, which moves it to its own I/O thread.
-  auto done = [respond = std::move(respond_), route = route_, ticket = std::move(ticket_),
-               request_id = request_id_](commands::Completion completion) {
-    HttpResponse response = command_response(completion.decision, request_id);
+  auto done = [respond = std::move(respond_), route = route_, ticket = std::move(ticket_), request_id = request_id_,
+               render = std::move(render)](commands::Completion completion) {
+    HttpResponse response =
+        render ? render(completion.decision, request_id) : command_response(completion.decision, request_id);
     if (response.status >= 500) {
       spdlog::error("request {}: {}", request_id, completion.decision.error().to_string());
     }

@@ -15,6 +15,8 @@ namespace teamlog::http::api {
 class Reply {
  public:
   using Respond = std::function<void(HttpResponse)>;
+  // How a command's decision becomes the response; empty: command_response (JSON).
+  using Render = std::function<HttpResponse(const Result<commands::Decision>&, std::string_view request_id)>;
 
   // `route` labels the response for the request metrics and must outlive it (a Router's pattern). `ticket` is
   // null for a request without an idempotency key.
@@ -24,7 +26,7 @@ class Reply {
   // Exactly one of these, once.
   void send(HttpResponse response);
   // Submits the command; the response follows from its decision once the batch is durable. Never blocks.
-  void write(commands::Command command, commands::Context context);
+  void write(commands::Command command, commands::Context context, Render render = {});
 
  private:
   Idempotency& idempotency_;

@@ -34,6 +34,11 @@ constexpr std::array<RouteSpec, kRouteCount> kRoutes{{
      kCreateEvents, "Event Instance"},
     {RouteId::kAuditLog, "/api/v1/organizers/{organizer}/auditlog/", {kGet, kOptions}, true, kTeams, kTeams,
      "Audit Log List"},
+    {RouteId::kInviteResend, "/api/v1/organizers/{organizer}/teams/{team}/invites/{id}/resend/", {kPost, kOptions},
+     true, kTeams, kTeams, "Team Invite Resend"},
+    {RouteId::kInviteLink, "/api/v1/invites/{secret}/", {kGet}, false, {}, {}, {}, true},
+    {RouteId::kInviteAccept, "/api/v1/invites/{secret}/accept/", {kPost}, false, {}, {}, {}, true},
+    {RouteId::kInvitePage, "/invite/{secret}", {kGet, kPost}, false, {}, {}, {}, true},
 }};
 
 constexpr bool indexed_by_id() {

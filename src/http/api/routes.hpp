@@ -23,8 +23,12 @@ enum class RouteId : int {
   kEvents,
   kEvent,
   kAuditLog,
+  kInviteResend,
+  kInviteLink,     // GET /api/v1/invites/{secret}/
+  kInviteAccept,   // POST /api/v1/invites/{secret}/accept/
+  kInvitePage,     // GET/POST /invite/{secret}: the HTML page
 };
-inline constexpr std::size_t kRouteCount = 13;
+inline constexpr std::size_t kRouteCount = 17;
 
 struct RouteSpec {
   RouteId id;
@@ -36,6 +40,8 @@ struct RouteSpec {
   std::string_view read_permission;
   std::string_view write_permission;
   std::string_view view_name;  // DRF's get_view_name(), the "name" of the OPTIONS answer
+  // Not api: the invite secret in the path is the credential; no token is asked for or looked at.
+  bool secret_link = false;
 };
 
 const std::array<RouteSpec, kRouteCount>& route_specs();

@@ -24,7 +24,8 @@ void serve_nested_detail(Call& call, Find find) {
   call.send_found(find(*team, *id));
 }
 
-// DELETE of a team's nested resource: non-numeric ids are 404 here; the command looks the rest up.
+// DELETE (or another write without a body) of a team's nested resource: non-numeric ids are 404 here; the command
+// looks the rest up.
 template <class MakeCommand>
 void delete_nested(Call& call, MakeCommand make) {
   auto team = call.id_param("team");
@@ -99,6 +100,12 @@ void serve_invite(Call& call) {
   }
   delete_nested(call, [](std::string organizer, std::int64_t team, std::int64_t id) {
     return commands::DeleteInvite{std::move(organizer), team, id};
+  });
+}
+
+void serve_invite_resend(Call& call) {
+  delete_nested(call, [](std::string organizer, std::int64_t team, std::int64_t id) {
+    return commands::ResendInvite{std::move(organizer), team, id};
   });
 }
 
