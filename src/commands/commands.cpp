@@ -336,7 +336,6 @@ class Decider {
     return [this, organizer](std::string_view slug) { return q_.event(organizer, slug).has_value(); };
   }
 
-  // The team after applying the submitted fields to `base` (the stored team, or {} for a new one: model defaults).
   // A new user with this (lowercased) email: its id and member wire JSON.
   std::pair<std::int64_t, std::string> create_user(Decision& d, const std::string& lower,
                                                    const std::optional<std::string>& fullname) const {
@@ -362,6 +361,7 @@ class Decider {
     payload["nonce"] = nonce;
   }
 
+  // The team after applying the submitted fields to `base` (the stored team, or {} for a new one: model defaults).
   static boost::json::object merge(boost::json::object base, const TeamFields& f) {
     boost::json::object out;
     out["name"] = f.name ? boost::json::value(*f.name) : base.contains("name") ? base["name"] : boost::json::value("");

@@ -121,7 +121,7 @@ void GroupCommitter::lead(std::unique_lock<std::mutex>& lock) {
   Status status = timed_sync(batch.written);
   lock.lock();
   sync_in_progress_ = false;
-  if (finishing_ || !to_finish_.empty()) {  // earlier batches are still being told: keep the order
+  if (telling_pending()) {  // earlier batches are still being told: keep the order
     to_finish_.emplace_back(std::move(batch), status);
     cv_.notify_one();
   } else {
@@ -182,8 +182,7 @@ void GroupCommitter::run_syncer() {
       // writer would tell them only after the batch it is preparing, so then (and with nothing to sync next) the
       // callbacks run here, unless the writer still has earlier batches to tell (the order is kept).
       const bool next = !to_sync_.empty();
-      const bool order = finishing_ || !to_finish_.empty();
-      if (writer_running_ && !stopping_ && (order || (next && !leader_active_))) {
+      if (writer_running_ && !stopping_ && (telling_pending() || (next && !leader_active_))) {
         for (auto& b : batches) to_finish_.emplace_back(std::move(b), status);
         batches.clear();
         if (next) batches = take();

@@ -99,6 +99,8 @@ class GroupCommitter {
   // fsync at once instead of running a batch's callbacks first.
   std::deque<std::pair<Batch, Status>> to_finish_;
   bool finishing_ = false;  // the writer thread is telling jobs from to_finish_
+  // Handed-over batches not yet fully told: a later batch must be handed over too, to keep the order (mu_ held).
+  bool telling_pending() const { return finishing_ || !to_finish_.empty(); }
   mutable std::mutex stats_mu_;
   GroupCommitStats stats_;
   std::thread thread_;

@@ -193,27 +193,37 @@ struct Store::Impl {
   std::unordered_map<std::string, std::uint64_t> stream_cache;
   static constexpr std::size_t kStreamCacheLimit = 1u << 20;
   // The writer's memory of other layers' values as of its last written batch (synced or not): what it read from
-  // the DB, kept up to date with what it writes over them. Only the writer changes those columns, so a hit is what a DB read would give,
-  // without the memtable and table lookups (a command reads its state and counters, then writes them back). Touched
-  // only by the one open transaction and Store::write; cleared past a byte bound and when columns change.
-  std::unordered_map<std::string, std::optional<std::string>> writer_values;
-  std::size_t writer_values_bytes = 0;
-  static constexpr std::size_t kWriterValuesLimit = 32u << 20;
-  void remember(std::string key, std::optional<std::string> value) {
-    writer_values_bytes += key.size() + (value ? value->size() : 0) + 64;
-    if (writer_values_bytes > kWriterValuesLimit) {
-      writer_values.clear();
-      writer_values_bytes = key.size() + (value ? value->size() : 0) + 64;
+  // the DB, kept up to date with what it writes over them. Only the writer changes those columns, so a hit is what
+  // a DB read would give, without the memtable and table lookups (a command reads its state and counters, then
+  // writes them back). Used by the one open transaction and Store::write; `mu` because column changes may come
+  // from another thread. Cleared past a byte bound and when columns change.
+  struct WriterValues {
+    std::mutex mu;
+    std::unordered_map<std::string, std::optional<std::string>> map;  // key: column id + key; nullopt: absent
+    std::size_t bytes = 0;
+    static constexpr std::size_t kLimit = 32u << 20;
+    // With `mu` held. Write-once rows (audit entries) are only kept when read, so writes pass `known_only`.
+    void set(std::string key, std::optional<std::string> value, bool known_only) {
+      const std::size_t size = value ? value->size() : 0;
+      if (auto it = map.find(key); it != map.end()) {
+        bytes = bytes - (it->second ? it->second->size() : 0) + size;
+        it->second = std::move(value);
+      } else if (!known_only) {
+        bytes += key.size() + size + 64;
+        map.emplace(std::move(key), std::move(value));
+      }
+      if (bytes > kLimit) clear();
     }
-    writer_values.insert_or_assign(std::move(key), std::move(value));
-  }
-  void forget_writer_values() {
-    std::lock_guard lock(writer_values_mu);
-    writer_values.clear();
-    writer_values_bytes = 0;
-  }
-  // Only for forget_writer_values() from column changes, which may come from another thread than the writer's.
-  std::mutex writer_values_mu;
+    void clear() {
+      map.clear();
+      bytes = 0;
+    }
+    void forget() {
+      std::lock_guard lock(mu);
+      clear();
+    }
+  };
+  WriterValues writer_values;
   bool is_own_column(const rocksdb::ColumnFamilyHandle* h) const { return h == log || h == streams || h == meta; }
 
   // Handles must go before the DB closes, also when open() gives up half-way. A clean close flushes the
@@ -578,7 +588,7 @@ Status Store::drop_column(std::string_view name) {
   auto s = impl_->db->DropColumnFamily(h);
   (void)impl_->db->DestroyColumnFamilyHandle(h);
   if (impl_->cache) impl_->cache->clear();
-  impl_->forget_writer_values();
+  impl_->writer_values.forget();
   if (!s.ok()) return from_rocks(s, "dropping column " + std::string(name));
   return {};
 }
@@ -745,7 +755,7 @@ Status Store::bulk_load(const std::vector<BulkColumn>& columns) {
     if (!s.ok()) result = from_rocks(s, "ingesting a bulk load");
   }
   fs::remove_all(dir, ec);
-  impl_->forget_writer_values();
+  impl_->writer_values.forget();
   if (impl_->cache) impl_->cache->clear();
   return result;
 }
@@ -837,13 +847,14 @@ struct Transaction::Impl {
     }
     std::string k = value_key(column, key);
     if (auto it = overlay.find(k); it != overlay.end()) return it->second;
-    std::lock_guard lock(store->writer_values_mu);
-    if (auto it = store->writer_values.find(k); it != store->writer_values.end()) return it->second;
+    auto& memory = store->writer_values;
+    std::lock_guard lock(memory.mu);
+    if (auto it = memory.map.find(k); it != memory.map.end()) return it->second;
     // Not written by this transaction: the DB's latest (written batches included) is the value.
     std::string value;
     std::optional<std::string> found;
     if (store->db->Get(rocksdb::ReadOptions(), h, slice(key), &value).ok()) found = std::move(value);
-    store->remember(std::move(k), found);
+    memory.set(std::move(k), found, /*known_only=*/false);
     return found;
   }
 };
@@ -884,22 +895,12 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   auto s = impl_->db->Write(wo, wb);
   if (!s.ok()) {
     impl_->failed.store(true);
-    impl_->forget_writer_values();
+    impl_->writer_values.forget();
     return from_rocks(s, "writing a batch");
   }
   {
-    std::lock_guard lock(impl_->writer_values_mu);
-    // Only values the writer reads are kept (write-once rows such as audit entries would only crowd them out).
-    for (auto& [key, value] : t.overlay) {
-      if (auto it = impl_->writer_values.find(key); it != impl_->writer_values.end()) {
-        impl_->writer_values_bytes += value ? value->size() : 0;
-        it->second = std::move(value);
-      }
-    }
-    if (impl_->writer_values_bytes > Impl::kWriterValuesLimit) {
-      impl_->writer_values.clear();
-      impl_->writer_values_bytes = 0;
-    }
+    std::lock_guard lock(impl_->writer_values.mu);
+    for (auto& [key, value] : t.overlay) impl_->writer_values.set(key, std::move(value), /*known_only=*/true);
   }
   t.overlay.clear();
   for (auto& [stream, version] : t.streams) impl_->stream_cache[stream] = version;
