@@ -81,9 +81,10 @@ Result<AppendResult> GroupCommitter::append(AppendRequest request) {
 void GroupCommitter::lead(std::unique_lock<std::mutex>& lock) {
   leader_active_ = true;
   std::deque<std::unique_ptr<CommitJob>> pending;
-  if (!sync_in_progress_ && to_sync_.empty() && queue_.size() > 1) {
-    // The disk is idle: write only half of what waits, so that the other half is prepared and written while the
-    // first half is fsynced. Two batches in flight keep both the CPU and the disk busy.
+  if (!sync_in_progress_ && to_sync_.empty() && queue_.size() > 1 && split_pays(queue_.size())) {
+    // The disk is idle and writing everything waiting would take longer than an fsync: write only half of it, so
+    // that the other half is prepared and written while the first half is fsynced. Two batches in flight keep both
+    // the CPU and the disk busy.
     const std::size_t take = (queue_.size() + 1) / 2;
     for (std::size_t i = 0; i < take; ++i) {
       pending.push_back(std::move(queue_.front()));
@@ -133,11 +134,34 @@ void GroupCommitter::lead(std::unique_lock<std::mutex>& lock) {
   if (!to_sync_.empty()) sync_cv_.notify_one();
 }
 
+namespace {
+
+std::uint64_t ns_since(std::chrono::steady_clock::time_point t0) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+}
+
+// An exponentially weighted moving average (weight 1/8) of durations in ns; 0 until the first sample.
+void ewma_add(std::atomic<std::uint64_t>& average, std::uint64_t sample) {
+  const std::uint64_t old = average.load(std::memory_order_relaxed);
+  average.store(old == 0 ? sample : old - old / 8 + sample / 8, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+bool GroupCommitter::split_pays(std::size_t waiting) const {
+  // With one batch of everything, the disk idles while the CPU prepares it and the CPU idles during the fsync: a
+  // cycle takes waiting * job + fsync. Split in two pipelined halves, the cycle takes two fsyncs or, when preparing
+  // dominates, waiting * job. So splitting pays once preparing what waits takes longer than an fsync (measured:
+  // cheap appends from 64 appenders go ~8% faster unsplit; commands of ~100 us each go faster split).
+  return waiting * job_ewma_ns_.load(std::memory_order_relaxed) > fsync_ewma_ns_.load(std::memory_order_relaxed);
+}
+
 Status GroupCommitter::timed_sync(const WrittenBatch& written) {
   const auto t0 = std::chrono::steady_clock::now();
   Status status = store_.make_durable(written);
-  const auto ns = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+  const std::uint64_t ns = ns_since(t0);
+  if (status.ok()) ewma_add(fsync_ewma_ns_, ns);
   std::lock_guard lock(stats_mu_);
   stats_.fsync_ns_total += ns;
   stats_.syncs += 1;
@@ -246,6 +270,7 @@ void GroupCommitter::run() {
 }
 
 GroupCommitter::Batch GroupCommitter::write_batch(std::deque<std::unique_ptr<CommitJob>>& pending) {
+  const auto t0 = std::chrono::steady_clock::now();
   Batch batch;
   auto tx = store_.begin();
   if (!tx) {
@@ -283,6 +308,7 @@ GroupCommitter::Batch GroupCommitter::write_batch(std::deque<std::unique_ptr<Com
   } else {
     batch.status = std::move(written).error();
   }
+  if (!batch.jobs.empty()) ewma_add(job_ewma_ns_, ns_since(t0) / batch.jobs.size());
   std::lock_guard lock(stats_mu_);
   stats_.jobs += batch.jobs.size();
   stats_.batches += 1;

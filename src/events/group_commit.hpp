@@ -4,6 +4,7 @@
 // blocking append() may write the batch itself when no batch is in progress.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -78,6 +79,8 @@ class GroupCommitter {
   // Takes everything queued and writes it as one batch; `lock` (on mu_) is released while working.
   void lead(std::unique_lock<std::mutex>& lock);
   Batch write_batch(std::deque<std::unique_ptr<CommitJob>>& pending);
+  // Whether to write only half of `waiting` jobs when the disk is idle (see lead()).
+  bool split_pays(std::size_t waiting) const;
   // Fsyncs (does not publish) every batch written up to `written`.
   Status timed_sync(const WrittenBatch& written);
   // Publishes a durable batch, then tells its jobs.
@@ -101,6 +104,9 @@ class GroupCommitter {
   bool finishing_ = false;  // the writer thread is telling jobs from to_finish_
   // Handed-over batches not yet fully told: a later batch must be handed over too, to keep the order (mu_ held).
   bool telling_pending() const { return finishing_ || !to_finish_.empty(); }
+  // Moving averages of an fsync and of the writer's time per job (prepare and write), for split_pays().
+  std::atomic<std::uint64_t> fsync_ewma_ns_{0};
+  std::atomic<std::uint64_t> job_ewma_ns_{0};
   mutable std::mutex stats_mu_;
   GroupCommitStats stats_;
   std::thread thread_;
