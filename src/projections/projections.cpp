@@ -52,7 +52,8 @@ Status apply_event_to(KvWriter& kv, const ViewColumns& columns, const Event& eve
   parser.reset(&mr);
   boost::system::error_code ec;
   parser.write(event.data, ec);
-  boost::json::value parsed;
+  // Constructed on the arena: a move from the parser's result is then a pointer move, not a deep copy.
+  boost::json::value parsed(&mr);
   if (!ec) parsed = parser.release();
   if (ec || !parsed.is_object()) {
     return Error::make(ErrorCode::kCorruption,
