@@ -427,6 +427,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   // journal commit behind the next WAL fsync to wait on (measured: ~8% more appends/s at 64 appenders).
   db_options.bytes_per_sync = 1u << 20;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.allow_mmap_reads = options.mmap_reads;
   if (options.faults) {
     impl->fault_env = rocksdb::NewCompositeEnv(make_fault_fs(rocksdb::FileSystem::Default(), options.faults));
     db_options.env = impl->fault_env.get();

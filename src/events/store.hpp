@@ -36,6 +36,9 @@ struct StoreOptions {
   std::string secondary_path;
   bool sync = true;               // fsync every commit; only benchmarks of the raw ceiling turn it off
   std::size_t block_cache_mb = 256;
+  // Read table files through mmap instead of pread: a block is then used where it lies, not copied first. For the
+  // whole-log scans of teamlogctl (verify ~11% faster on a million events); the server keeps pread and its cache.
+  bool mmap_reads = false;
   // Point reads (`get`) of the columns of other layers (views, idempotency records) are served from memory up to
   // this size, invalidated when a write to the key becomes visible (read_cache.hpp). 0: off. Never on a secondary.
   std::size_t read_cache_mb = 64;

@@ -41,7 +41,8 @@ Result<ReadOnlyStore> ReadOnlyStore::open(const std::string& dir) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "teamlogctl-XXXXXX").string();
   if (mkdtemp(tmpl.data()) == nullptr) return Error::make(ErrorCode::kUnavailable, "cannot create a temp dir");
   r.secondary_dir_ = tmpl;
-  auto s = Store::open(StoreOptions{.path = dir, .mode = StoreOptions::Mode::kSecondary, .secondary_path = tmpl});
+  auto s = Store::open(StoreOptions{.path = dir, .mode = StoreOptions::Mode::kSecondary, .secondary_path = tmpl,
+                                    .mmap_reads = true});
   if (!s.ok()) return std::move(s).error();  // the destructor removes the temp dir
   r.store_ = std::move(s).value();
   return r;
