@@ -1,6 +1,9 @@
 // Fails writes and fsyncs of every writable file RocksDB opens while a fault is switched on.
 #include "events/fault_fs.hpp"
 
+#include <chrono>
+#include <thread>
+
 namespace teamlog {
 namespace {
 
@@ -34,10 +37,12 @@ class FaultFile final : public rocksdb::FSWritableFileOwnerWrapper {
     return FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, info, dbg);
   }
   IOStatus Sync(const IOOptions& o, IODebugContext* dbg) override {
+    slow_disk();
     if (auto s = sync_fault(); !s.ok()) return s;
     return FSWritableFileOwnerWrapper::Sync(o, dbg);
   }
   IOStatus Fsync(const IOOptions& o, IODebugContext* dbg) override {
+    slow_disk();
     if (auto s = sync_fault(); !s.ok()) return s;
     return FSWritableFileOwnerWrapper::Fsync(o, dbg);
   }
@@ -52,6 +57,9 @@ class FaultFile final : public rocksdb::FSWritableFileOwnerWrapper {
     if (k == Kind::kWriteError) return count(IOStatus::IOError("injected write failure"));
     if (k == Kind::kNoSpace) return count(IOStatus::NoSpace("injected: no space left on device"));
     return IOStatus::OK();
+  }
+  void slow_disk() {
+    if (const auto us = faults_->sync_delay_us.load(); us > 0) std::this_thread::sleep_for(std::chrono::microseconds(us));
   }
   IOStatus sync_fault() {
     if (faults_->kind.load() == Kind::kSyncError) return count(IOStatus::IOError("injected fsync failure"));

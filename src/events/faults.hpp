@@ -16,6 +16,8 @@ struct StorageFaults {
   };
   std::atomic<Kind> kind{Kind::kNone};
   std::atomic<std::uint64_t> injected{0};  // operations failed so far
+  // A slow disk: every fsync (not range sync) of a file waits this long before it starts, whatever `kind` is.
+  std::atomic<std::uint32_t> sync_delay_us{0};
 
   void set(Kind k) { kind.store(k); }
 };
