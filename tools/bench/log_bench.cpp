@@ -72,6 +72,47 @@ Row raw_rocksdb(const std::string& dir, int batch, double seconds, std::size_t p
              static_cast<double>(events) / elapsed, percentile(lat, 0.5), percentile(lat, 0.99)};
 }
 
+// Raw RocksDB with `threads` threads, each writing one synced single-value WriteBatch at a time: RocksDB's own
+// group commit gathers them. The reference for our blocking appenders (a thread per appender, woken per write).
+Row raw_rocksdb_threads(const std::string& dir, int threads, double seconds, std::size_t payload) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.bytes_per_sync = 1u << 20;
+  rocksdb::DB* db = nullptr;
+  if (auto s = rocksdb::DB::Open(options, dir, &db); !s.ok()) {
+    std::fprintf(stderr, "raw open failed: %s\n", s.ToString().c_str());
+    std::exit(1);
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const std::string value(payload, 'x');
+  std::atomic<std::uint64_t> key{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::vector<double>> lat(static_cast<std::size_t>(threads));
+  std::vector<std::thread> pool;
+  const auto start = Clock::now();
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      while (!stop.load(std::memory_order_relaxed)) {
+        rocksdb::WriteBatch wb;
+        wb.Put(teamlog::encode_be64(++key), value);
+        const auto t0 = Clock::now();
+        if (!db->Write(wo, &wb).ok()) std::exit(1);
+        lat[static_cast<std::size_t>(t)].push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  for (auto& th : pool) th.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  delete db;
+  std::vector<double> all;
+  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+  return Row{"raw RocksDB sync write, " + std::to_string(threads) + " threads x 1 event (RocksDB's group commit)",
+             static_cast<double>(all.size()) / elapsed, percentile(all, 0.5), percentile(all, 0.99)};
+}
+
 // teamlog: `appenders` threads each appending one ~payload-byte event at a time through the group committer.
 Row ours(const std::string& dir, int appenders, double seconds, std::size_t payload, teamlog::GroupCommitStats& stats) {
   auto store = teamlog::Store::open(teamlog::StoreOptions{.path = dir});
@@ -229,6 +270,7 @@ int main(int argc, char** argv) {
   }
   Row raw1 = raw_rocksdb(fresh("raw1"), 1, seconds, payload);
   Row raw64 = raw_rocksdb(fresh("raw64"), 64, seconds, payload);
+  Row raw64_threads = raw_rocksdb_threads(fresh("raw64threads"), 64, seconds, payload);
   std::vector<std::pair<Row, teamlog::GroupCommitStats>> rows;
   for (int n : {1, 8, 64}) {
     teamlog::GroupCommitStats st;
@@ -240,6 +282,9 @@ int main(int argc, char** argv) {
   std::printf("| scenario | events/s | p50 µs | p99 µs | events/batch | vs ceiling |\n|---|---:|---:|---:|---:|---:|\n");
   std::printf("| %s | %.0f | %.0f | %.0f | 1 | ceiling (1) |\n", raw1.name.c_str(), raw1.events_per_s, raw1.p50_us, raw1.p99_us);
   std::printf("| %s | %.0f | %.0f | %.0f | 64 | ceiling (64) |\n", raw64.name.c_str(), raw64.events_per_s, raw64.p50_us, raw64.p99_us);
+  std::printf("| %s | %.0f | %.0f | %.0f | - | %.0f%% of raw x64 (reference for blocking threads) |\n",
+              raw64_threads.name.c_str(), raw64_threads.events_per_s, raw64_threads.p50_us, raw64_threads.p99_us,
+              100.0 * raw64_threads.events_per_s / raw64.events_per_s);
   for (auto& [r, st] : rows) {
     const bool single = r.name.find(", 1 ") != std::string::npos;
     const Row& ceiling = single ? raw1 : raw64;
