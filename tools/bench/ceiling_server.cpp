@@ -6,8 +6,12 @@
 // Same flags as teamlogd (--listen, --threads, ...; the storage and logging ones are accepted and ignored), the
 // same threading (N single-threaded io_contexts, round-robin accept, TCP_NODELAY) and the same ready line
 // "listening on http://HOST:PORT" on stderr. SIGTERM/SIGINT stop it.
+//
+// TEAMLOG_CEILING_PAGE_ITEMS=N in the environment makes the body a list page of N such teams in pretix's envelope
+// (count, next, previous, results; 50 items: ~20 KB like GET team list's page 1), the ceiling for a list-sized answer.
 #include <array>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -44,6 +48,24 @@ constexpr std::string_view kBody =
     R"(view_vouchers":false,"can_change_vouchers":false,"can_checkin_orders":false,"can_manage_customers":f)"
     R"(alse})";
 
+// kBody, or the list page TEAMLOG_CEILING_PAGE_ITEMS asks for; made once, before the first connection.
+const std::string& body() {
+  static const std::string text = [] {
+    const char* items = std::getenv("TEAMLOG_CEILING_PAGE_ITEMS");
+    const int n = items ? std::atoi(items) : 0;
+    if (n <= 0) return std::string(kBody);
+    std::string page = R"({"count":5000,"next":"http://127.0.0.1:8080/api/v1/organizers/org0/teams/?page=2",)"
+                       R"("previous":null,"results":[)";
+    for (int i = 0; i < n; ++i) {
+      if (i > 0) page += ',';
+      page += kBody;
+    }
+    page += "]}";
+    return page;
+  }();
+  return text;
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   explicit Session(tcp::socket socket) : socket_(std::move(socket)) {}
@@ -63,9 +85,9 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += "HTTP/1.1 200 OK\r\nServer: teamlog_ceiling\r\nDate: ";
     head_ += teamlog::http::cached_http_date();
     head_ += "\r\nContent-Type: application/json\r\nContent-Length: ";
-    head_ += std::to_string(kBody.size());
+    head_ += std::to_string(body().size());
     head_ += keep_alive_ ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(kBody.data(), kBody.size())};
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body().data(), body().size())};
     asio::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
       if (ec || !self->keep_alive_) return self->close();
       self->read();
@@ -159,7 +181,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (config->action != teamlog::http::ServerConfig::Action::kRun) {
-    std::fputs("teamlog_ceiling: the benchmark's ceiling server; takes teamlogd's flags, uses --listen and --threads\n\n",
+    std::fputs("teamlog_ceiling: the benchmark's ceiling server; takes teamlogd's flags, uses --listen and --threads.\n"
+               "TEAMLOG_CEILING_PAGE_ITEMS=N (environment): answer a list page of N teams instead of one team.\n\n",
                stdout);
     std::fputs(config->usage.c_str(), stdout);
     return 0;
@@ -170,6 +193,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  (void)body();
   Ceiling ceiling(config->threads);
   tcp::endpoint bound;
   if (const auto error = ceiling.listen(config->listen_host, config->listen_port, bound); !error.empty()) {
