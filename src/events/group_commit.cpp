@@ -1,6 +1,7 @@
 // Group commit on a dedicated writer thread.
 #include "events/group_commit.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <future>
@@ -81,7 +82,7 @@ Result<AppendResult> GroupCommitter::append(AppendRequest request) {
 void GroupCommitter::lead(std::unique_lock<std::mutex>& lock) {
   leader_active_ = true;
   std::deque<std::unique_ptr<CommitJob>> pending;
-  if (!sync_in_progress_ && to_sync_.empty() && queue_.size() > 1 && split_pays(queue_.size())) {
+  if (!sync_in_progress_ && to_sync_.empty() && queue_.size() > 1 && preparing_outlasts_fsync(queue_.size())) {
     // The disk is idle and writing everything waiting would take longer than an fsync: write only half of it, so
     // that the other half is prepared and written while the first half is fsynced. Two batches in flight keep both
     // the CPU and the disk busy.
@@ -141,20 +142,28 @@ std::uint64_t ns_since(std::chrono::steady_clock::time_point t0) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
 }
 
-// An exponentially weighted moving average (weight 1/8) of durations in ns; 0 until the first sample.
+// An exponentially weighted moving average (weight 1/4) of durations in ns; 0 until the first sample. A sample
+// counts for at most four times the average, so that one stalled fsync (a journal commit, a store's very first
+// sync) sways the next few decisions only a little; a lasting change still wins within a few samples.
 void ewma_add(std::atomic<std::uint64_t>& average, std::uint64_t sample) {
   const std::uint64_t old = average.load(std::memory_order_relaxed);
-  average.store(old == 0 ? sample : old - old / 8 + sample / 8, std::memory_order_relaxed);
+  if (old == 0) {
+    average.store(sample, std::memory_order_relaxed);
+    return;
+  }
+  sample = std::min(sample, 4 * old);
+  average.store(old - old / 4 + sample / 4, std::memory_order_relaxed);
 }
 
 }  // namespace
 
-bool GroupCommitter::split_pays(std::size_t waiting) const {
+bool GroupCommitter::preparing_outlasts_fsync(std::size_t jobs) const {
   // With one batch of everything, the disk idles while the CPU prepares it and the CPU idles during the fsync: a
-  // cycle takes waiting * job + fsync. Split in two pipelined halves, the cycle takes two fsyncs or, when preparing
-  // dominates, waiting * job. So splitting pays once preparing what waits takes longer than an fsync (measured:
-  // cheap appends from 64 appenders go ~8% faster unsplit; commands of ~100 us each go faster split).
-  return waiting * job_ewma_ns_.load(std::memory_order_relaxed) > fsync_ewma_ns_.load(std::memory_order_relaxed);
+  // cycle takes jobs * job + fsync. Split in two pipelined halves, the cycle takes two fsyncs or, when preparing
+  // dominates, jobs * job. So splitting pays once preparing the jobs takes longer than an fsync (measured: cheap
+  // appends from 64 appenders go ~8% faster unsplit; commands of ~60 us each go as fast split). The syncer uses
+  // the same comparison the other way round, to decide whether to wait for the jobs it hands over to come back.
+  return jobs * job_ewma_ns_.load(std::memory_order_relaxed) > fsync_ewma_ns_.load(std::memory_order_relaxed);
 }
 
 Status GroupCommitter::timed_sync(const WrittenBatch& written) {
@@ -190,6 +199,14 @@ void GroupCommitter::run_syncer() {
   };
   std::unique_lock lock(mu_);
   for (;;) {
+    if (merge_wait_size_ > 0) {
+      // The jobs just handed over come back within less than an fsync (see below): wait for the writer to write
+      // their next batch, or to go idle, and cover everything in one fsync. At most one fsync's time.
+      sync_cv_.wait_until(lock, merge_deadline_, [&] {
+        return to_sync_.size() > merge_wait_size_ || !writer_busy() || stopping_;
+      });
+      merge_wait_size_ = 0;
+    }
     sync_cv_.wait(lock, [&] { return (!to_sync_.empty() && !sync_in_progress_) || (stopping_ && !writer_running_); });
     if (to_sync_.empty()) return;
     if (sync_in_progress_) continue;
@@ -205,15 +222,30 @@ void GroupCommitter::run_syncer() {
       // next commands straight into its queue, one wake-up instead of two, and one batch instead of several. A busy
       // writer would tell them only after the batch it is preparing, so then (and with nothing to sync next) the
       // callbacks run here, unless the writer still has earlier batches to tell (the order is kept).
+      //
+      // Closed-loop clients (each acknowledgement submits that client's next command) would then settle into two
+      // groups fsynced in turn, one fsync per group, forever. When telling the handed-over jobs and preparing as
+      // many new ones takes less than an fsync, the next fsync waits for them instead: the groups merge.
       const bool next = !to_sync_.empty();
       if (writer_running_ && !stopping_ && (telling_pending() || (next && !leader_active_))) {
-        for (auto& b : batches) to_finish_.emplace_back(std::move(b), status);
+        std::size_t handed_jobs = 0;
+        for (auto& b : batches) {
+          handed_jobs += b.jobs.size();
+          to_finish_.emplace_back(std::move(b), status);
+        }
         batches.clear();
-        if (next) batches = take();
-        sync_in_progress_ = next;
+        const bool go_on = next && preparing_outlasts_fsync(handed_jobs);
+        if (go_on) {
+          batches = take();
+        } else if (next) {
+          merge_wait_size_ = to_sync_.size();
+          merge_deadline_ = std::chrono::steady_clock::now() +
+                            std::chrono::nanoseconds(fsync_ewma_ns_.load(std::memory_order_relaxed));
+        }
+        sync_in_progress_ = go_on;
         lock.unlock();
         cv_.notify_one();  // unlocked: the writer does not wake only to wait for this lock
-        if (next) continue;
+        if (go_on) continue;
         lock.lock();
         break;
       }
@@ -262,6 +294,7 @@ void GroupCommitter::run() {
     cv_.wait(lock, [&] { return !to_finish_.empty() || (!leader_active_ && (stopping_ || !queue_.empty())); });
     if (!to_finish_.empty()) {
       finish_handed_over(lock);
+      if (merge_wait_size_ > 0 && !writer_busy()) sync_cv_.notify_one();  // nothing came back: sync now
       continue;
     }
     if (queue_.empty()) return;  // stopping, and everything queued has been written

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -79,8 +80,11 @@ class GroupCommitter {
   // Takes everything queued and writes it as one batch; `lock` (on mu_) is released while working.
   void lead(std::unique_lock<std::mutex>& lock);
   Batch write_batch(std::deque<std::unique_ptr<CommitJob>>& pending);
-  // Whether to write only half of `waiting` jobs when the disk is idle (see lead()).
-  bool split_pays(std::size_t waiting) const;
+  // Whether preparing `jobs` jobs takes the writer longer than an fsync takes the disk (moving averages): then the
+  // writer splits what waits on an idle disk (lead()), else the syncer waits for jobs it hands over (run_syncer()).
+  bool preparing_outlasts_fsync(std::size_t jobs) const;
+  // The writer thread has something to do that will end in a batch or in going idle (mu_ held).
+  bool writer_busy() const { return leader_active_ || telling_pending() || !queue_.empty(); }
   // Fsyncs (does not publish) every batch written up to `written`.
   Status timed_sync(const WrittenBatch& written);
   // Publishes a durable batch, then tells its jobs.
@@ -102,6 +106,9 @@ class GroupCommitter {
   // fsync at once instead of running a batch's callbacks first.
   std::deque<std::pair<Batch, Status>> to_finish_;
   bool finishing_ = false;  // the writer thread is telling jobs from to_finish_
+  // > 0: the syncer waits (until merge_deadline_) for to_sync_ to grow past this size or the writer to go idle.
+  std::size_t merge_wait_size_ = 0;
+  std::chrono::steady_clock::time_point merge_deadline_;
   // Handed-over batches not yet fully told: a later batch must be handed over too, to keep the order (mu_ held).
   bool telling_pending() const { return finishing_ || !to_finish_.empty(); }
   // Moving averages of an fsync and of the writer's time per job (prepare and write), for split_pays().
