@@ -111,7 +111,8 @@ class GroupCommitter {
   std::chrono::steady_clock::time_point merge_deadline_;
   // Handed-over batches not yet fully told: a later batch must be handed over too, to keep the order (mu_ held).
   bool telling_pending() const { return finishing_ || !to_finish_.empty(); }
-  // Moving averages of an fsync and of the writer's time per job (prepare and write), for split_pays().
+  // Moving averages of an fsync and of the writer's time per job (prepare and write), for
+  // preparing_outlasts_fsync().
   std::atomic<std::uint64_t> fsync_ewma_ns_{0};
   std::atomic<std::uint64_t> job_ewma_ns_{0};
   mutable std::mutex stats_mu_;

@@ -55,20 +55,15 @@ namespace {
 struct Scratch {
   unsigned char bytes[4096];
   boost::json::monotonic_resource resource{bytes, sizeof bytes};
-  boost::json::storage_ptr storage() { return &resource; }
 };
 
-// A stored JSON object, parsed onto `sp`; an empty object if the text is not one.
-boost::json::object parse_object(std::string_view text, boost::json::storage_ptr sp) {
+// A stored JSON object (a rendered team's fields, a token's index row), parsed onto `scratch`; an empty object if
+// the text is not one.
+boost::json::object parse_object(std::string_view text, Scratch& scratch) {
   boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec, sp);
-  if (ec || !v.is_object()) return boost::json::object(sp);
+  auto v = boost::json::parse(text, ec, &scratch.resource);
+  if (ec || !v.is_object()) return boost::json::object(&scratch.resource);
   return std::move(v.get_object());  // same storage: a move, not a copy
-}
-
-// The fields of a rendered team, read back from the view (for re-rendering when one of its events goes away).
-boost::json::object fields_of_rendered(std::string_view rendered, Scratch& scratch) {
-  return parse_object(rendered, scratch.storage());
 }
 
 void set_team_refs(KvWriter& kv, ColumnId column, std::string_view org, std::int64_t team,
@@ -103,7 +98,7 @@ void apply_teams(KvWriter& kv, ColumnId column, const EventView& ev) {
       std::int64_t team = keys::from_be(std::string_view(ref).substr(ref.size() - 8));
       if (auto rendered = kv.get(column, keys::team(org, team))) {
         Scratch scratch;
-        auto fields = fields_of_rendered(*rendered, scratch);
+        auto fields = parse_object(*rendered, scratch);
         boost::json::array kept;
         for (const auto& s : fields["limit_events"].as_array()) {
           if (s.is_string() && s.get_string() != slug) kept.push_back(s);
@@ -121,7 +116,7 @@ void apply_teams(KvWriter& kv, ColumnId column, const EventView& ev) {
     if (!fields.is_object()) return;
     if (auto old = kv.get(column, keys::team(org, team))) {
       Scratch scratch;
-      set_team_refs(kv, column, org, team, fields_of_rendered(*old, scratch)["limit_events"], false);
+      set_team_refs(kv, column, org, team, parse_object(*old, scratch)["limit_events"], false);
     } else {
       add_to_count(kv, column, keys::team_count(org), 1);
     }
@@ -132,7 +127,7 @@ void apply_teams(KvWriter& kv, ColumnId column, const EventView& ev) {
     const std::int64_t team = int_of(d, "team");
     if (auto old = kv.get(column, keys::team(org, team))) {
       Scratch scratch;
-      set_team_refs(kv, column, org, team, fields_of_rendered(*old, scratch)["limit_events"], false);
+      set_team_refs(kv, column, org, team, parse_object(*old, scratch)["limit_events"], false);
       kv.del(column, keys::team(org, team));
       add_to_count(kv, column, keys::team_count(org), -1);
     }
@@ -331,7 +326,7 @@ void apply_tokens(KvWriter& kv, ColumnId column, const EventView& ev) {
     auto stored = kv.get(column, keys::token_index(team, id));
     if (!stored) return;
     Scratch scratch;
-    const auto index = parse_object(*stored, scratch.storage());
+    const auto index = parse_object(*stored, scratch);
     const auto name = str_of(index, "name");
     const auto digest = str_of(index, "digest");
     kv.put(column, keys::token(team, name, id), token_wire(id, name, false));
@@ -346,7 +341,7 @@ void apply_tokens(KvWriter& kv, ColumnId column, const EventView& ev) {
     }
     for (const auto& [id, stored] : rows) {
       Scratch scratch;
-      const auto index = parse_object(stored, scratch.storage());
+      const auto index = parse_object(stored, scratch);
       kv.del(column, keys::token(team, str_of(index, "name"), id));
       kv.del(column, keys::token_digest(str_of(index, "digest")));
       kv.del(column, keys::token_index(team, id));

@@ -41,17 +41,22 @@ double percentile(std::vector<double>& v, double p) {
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-// Raw RocksDB: each write is one synced WriteBatch of `batch` ~payload-sized values, from one thread.
-Row raw_rocksdb(const std::string& dir, int batch, double seconds, std::size_t payload) {
+// A plain RocksDB for the raw rows, tuned as the store is: the same RocksDB tuning on both sides of the ratio.
+rocksdb::DB* open_raw(const std::string& dir) {
   rocksdb::Options options;
   options.create_if_missing = true;
-  options.bytes_per_sync = 1u << 20;  // as the store: the same RocksDB tuning on both sides of the ratio
+  options.bytes_per_sync = 1u << 20;
   rocksdb::DB* db = nullptr;
-  auto s = rocksdb::DB::Open(options, dir, &db);
-  if (!s.ok()) {
+  if (auto s = rocksdb::DB::Open(options, dir, &db); !s.ok()) {
     std::fprintf(stderr, "raw open failed: %s\n", s.ToString().c_str());
     std::exit(1);
   }
+  return db;
+}
+
+// Raw RocksDB: each write is one synced WriteBatch of `batch` ~payload-sized values, from one thread.
+Row raw_rocksdb(const std::string& dir, int batch, double seconds, std::size_t payload) {
+  rocksdb::DB* db = open_raw(dir);
   rocksdb::WriteOptions wo;
   wo.sync = true;
   std::string value(payload, 'x');
@@ -75,14 +80,7 @@ Row raw_rocksdb(const std::string& dir, int batch, double seconds, std::size_t p
 // Raw RocksDB with `threads` threads, each writing one synced single-value WriteBatch at a time: RocksDB's own
 // group commit gathers them. The reference for our blocking appenders (a thread per appender, woken per write).
 Row raw_rocksdb_threads(const std::string& dir, int threads, double seconds, std::size_t payload) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.bytes_per_sync = 1u << 20;
-  rocksdb::DB* db = nullptr;
-  if (auto s = rocksdb::DB::Open(options, dir, &db); !s.ok()) {
-    std::fprintf(stderr, "raw open failed: %s\n", s.ToString().c_str());
-    std::exit(1);
-  }
+  rocksdb::DB* db = open_raw(dir);
   rocksdb::WriteOptions wo;
   wo.sync = true;
   const std::string value(payload, 'x');
