@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "events/event.hpp"
+#include "events/event_reader.hpp"
 #include "events/faults.hpp"
 #include "events/kv.hpp"
 #include "events/result.hpp"
@@ -75,7 +76,7 @@ struct WrittenBatch {
   std::shared_ptr<const void> published;  // the state readers will see once it is durable
 };
 
-class Store final : public KvReader {
+class Store final : public KvReader, public EventReader {
  public:
   static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
   ~Store() override;
@@ -92,7 +93,7 @@ class Store final : public KvReader {
 
   EventCursor read_all(std::uint64_t from_position = 1) const;
   EventCursor read_stream(std::string_view stream, std::uint64_t from_version = 1) const;
-  Result<Event> read_event(std::uint64_t position) const;
+  Result<Event> read_event(std::uint64_t position) const override;
   // 0 when the stream has no events.
   std::uint64_t stream_version(std::string_view stream) const;
 

@@ -91,7 +91,7 @@ inline std::string token_digest(std::string_view digest) { return join("d/", dig
 inline std::string token_team(std::int64_t team) { return join("p/", be(team)); }
 inline std::string token_count(std::int64_t team) { return join("c/", be(team)); }
 
-// audit:  a/{org}\0{be position} -> entry JSON   t/{org}\0{be team}{be position} -> ""
+// audit:  a/{org}\0{be position} -> be recorded_at_us, action type   t/{org}\0{be team}{be position} -> ""
 //         c/{org} -> be count   n/{org}\0{be team} -> be count
 inline std::string audit_prefix(std::string_view org) { return join("a/", org, std::string(1, kEnd)); }
 inline std::string audit(std::string_view org, std::uint64_t position) {

@@ -27,7 +27,8 @@ const std::array<ProjectionDef, kViewCount>& definitions() {
       // 2: index rows name the organizer and nonce; the outbox (q/) of due invite mails.
       {ViewId::kInvites, "invites", 2, apply_invites},
       {ViewId::kTokens, "tokens", 1, apply_tokens},
-      {ViewId::kAudit, "audit", 1, apply_audit},
+      // 2: an index of the log (time and action type); entries are rendered from the events when read.
+      {ViewId::kAudit, "audit", 2, apply_audit},
   }};
   return defs;
 }

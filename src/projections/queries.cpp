@@ -1,8 +1,11 @@
 // Lookups and pages over the view columns.
 #include "projections/queries.hpp"
 
+#include <stdexcept>
+
 #include <boost/json/parse.hpp>
 
+#include "projections/audit_entry.hpp"
 #include "projections/keys.hpp"
 #include "projections/payload.hpp"
 
@@ -189,6 +192,7 @@ std::optional<std::pair<std::int64_t, std::string>> Queries::user_by_email(std::
 std::optional<std::string> Queries::user(std::int64_t id) const { return kv_.get(c_[ViewId::kUsers], keys::user(id)); }
 
 Page Queries::audit(std::string_view org, const AuditFilter& filter, std::int64_t offset, std::int64_t limit) const {
+  if (!log_) throw std::logic_error("Queries::audit needs the log to render entries");
   const ColumnId col = c_[ViewId::kAudit];
   Page p;
   const bool simple = !filter.action_type && filter.after == 0 && !filter.since_us;
@@ -196,21 +200,17 @@ Page Queries::audit(std::string_view org, const AuditFilter& filter, std::int64_
     p.count = filter.team ? read_count(kv_, col, keys::audit_team_count(org, *filter.team))
                           : read_count(kv_, col, keys::audit_count(org));
   }
-  auto matches = [&](std::string_view entry) {
-    if (!filter.action_type) return true;
-    // Entries are rendered by render_audit_entry with "action_type" before any payload data, and action types are
-    // plain ASCII, so the first occurrence is the field itself.
-    auto needle = "\"action_type\":\"" + *filter.action_type + "\"";
-    auto at = entry.find("\"action_type\":");
-    return at != std::string_view::npos && entry.substr(at).starts_with(needle);
-  };
+  std::vector<std::uint64_t> positions;  // of the page's entries
   std::int64_t seen = 0;
   auto take = [&](std::string_view stored, std::uint64_t position) {
     if (stored.size() < 8) return;
     const auto recorded_us = static_cast<std::int64_t>(decode_be64(stored));
-    const std::string_view entry = stored.substr(8);
-    if (position <= filter.after || (filter.since_us && recorded_us < *filter.since_us) || !matches(entry)) return;
-    if (seen >= offset && static_cast<std::int64_t>(p.items.size()) < limit) p.items.emplace_back(entry);
+    const std::string_view type = stored.substr(8);
+    if (position <= filter.after || (filter.since_us && recorded_us < *filter.since_us) ||
+        (filter.action_type && type != *filter.action_type)) {
+      return;
+    }
+    if (seen >= offset && static_cast<std::int64_t>(positions.size()) < limit) positions.push_back(position);
     ++seen;
   };
   // Walk the organizer's (or the team's) entries in position order, starting after `after`.
@@ -218,9 +218,9 @@ Page Queries::audit(std::string_view org, const AuditFilter& filter, std::int64_
     auto prefix = keys::audit_team_prefix(org, *filter.team);
     for (auto c = kv_.scan(col, prefix, keys::join(prefix, encode_be64(filter.after + 1))); c->valid(); c->next()) {
       std::uint64_t position = decode_be64(c->key().substr(prefix.size()));
+      if (simple && seen >= offset + limit) break;
       auto entry = kv_.get(col, keys::audit(org, position));
       if (!entry) continue;
-      if (simple && seen >= offset + limit) break;
       take(*entry, position);
     }
   } else {
@@ -231,6 +231,18 @@ Page Queries::audit(std::string_view org, const AuditFilter& filter, std::int64_
     }
   }
   if (!simple) p.count = seen;
+  for (std::uint64_t position : positions) {
+    auto event = log_->read_event(position);
+    if (!event.ok()) {
+      throw std::runtime_error("the audit entry at position " + std::to_string(position) +
+                               " cannot be read: " + event.error().message);
+    }
+    boost::json::value data = boost::json::parse(event->data);
+    if (!data.is_object()) {
+      throw std::runtime_error("the event at position " + std::to_string(position) + " has no JSON object payload");
+    }
+    p.items.push_back(render_audit_entry(*event, data.get_object()));
+  }
   return p;
 }
 

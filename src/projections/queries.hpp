@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "events/event_reader.hpp"
 #include "events/kv.hpp"
 #include "projections/projections.hpp"
 #include "projections/team_render.hpp"
@@ -59,7 +60,9 @@ struct AuditFilter {
 
 class Queries {
  public:
-  Queries(const KvReader& kv, const ViewColumns& columns) : kv_(kv), c_(columns) {}
+  // `log` renders the audit entries (the audit view indexes the log); only audit() needs it.
+  Queries(const KvReader& kv, const ViewColumns& columns, const EventReader* log = nullptr)
+      : kv_(kv), c_(columns), log_(log) {}
 
   std::optional<std::string> organizer(std::string_view slug) const;
 
@@ -95,6 +98,8 @@ class Queries {
   std::optional<std::pair<std::int64_t, std::string>> user_by_email(std::string_view lower_email) const;
   std::optional<std::string> user(std::int64_t id) const;
 
+  // The organizer's audit entries (audit_entry.hpp), rendered from the log's events. Throws std::logic_error
+  // without a log and std::runtime_error when an indexed event cannot be read (a damaged log).
   Page audit(std::string_view org, const AuditFilter& filter, std::int64_t offset, std::int64_t limit) const;
 
   // The last id allocated of each kind (the next is one more): ids are never reused.
@@ -105,6 +110,7 @@ class Queries {
             std::int64_t limit) const;
   const KvReader& kv_;
   const ViewColumns& c_;
+  const EventReader* log_;
 };
 
 }  // namespace teamlog::projections

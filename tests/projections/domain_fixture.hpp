@@ -15,7 +15,7 @@
 
 namespace teamlog::testing {
 
-class Domain {
+class Domain : public EventReader {
  public:
   Domain() {
     for (const auto& def : projections::definitions()) {
@@ -61,7 +61,11 @@ class Domain {
     }
   }
 
-  projections::Queries queries() const { return projections::Queries(kv, columns); }
+  projections::Queries queries() const { return projections::Queries(kv, columns, this); }
+  Result<Event> read_event(std::uint64_t at) const override {
+    if (at == 0 || at > log.size()) return Error::make(ErrorCode::kNotFound, "no event at position " + std::to_string(at));
+    return log[at - 1];
+  }
 
   static commands::Input json(const std::string& text) { return commands::Input::from_json(boost::json::parse(text)); }
   static commands::Input form(commands::FormPairs pairs) { return commands::Input::from_form(std::move(pairs)); }

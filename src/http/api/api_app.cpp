@@ -111,7 +111,7 @@ void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse
     return reply.send(operations_response(spec.id));
   }
 
-  const projections::Queries queries(store_, views_.columns());
+  const projections::Queries queries(store_, views_.columns(), &store_);
   auto grant = authenticate(request, queries);
   if (!grant.ok()) return reply.send(error_response(grant.error(), request.request_id));
   const auto permission = is_safe_method(request.method) ? spec.read_permission : spec.write_permission;
