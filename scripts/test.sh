@@ -3,7 +3,7 @@
 #   1. the ci preset (gcc, warnings are errors): the whole suite;
 #   2. the fuzz preset (clang, address + undefined sanitizers): the whole suite again, the fuzz targets over their
 #      seed corpora, then each fuzz target for TEAMLOG_FUZZ_SECONDS (default 30);
-#   3. the tsan preset: the event store and group-commit tests under the thread sanitizer.
+#   3. the tsan preset: the event store, group-commit and projection tests under the thread sanitizer.
 # TEAMLOG_TEST_QUICK=1 runs step 1 only (a developer's inner loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ stage "fuzzing"
 ./scripts/fuzz.sh "${TEAMLOG_FUZZ_SECONDS:-30}"
 
 stage "tsan build"
-./scripts/build.sh tsan events_test
-stage "event store and group commit under the thread sanitizer"
+./scripts/build.sh tsan events_test domain_test
+stage "event store, group commit and projections under the thread sanitizer"
 ctest --preset tsan
 stage "done"

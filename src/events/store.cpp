@@ -321,6 +321,11 @@ class EventCursor::Impl {
     it_->Next();
     load();
   }
+  void seek(std::uint64_t position) {
+    if (by_stream_) throw std::logic_error("EventCursor::seek on a stream cursor");
+    it_->Seek(encode_be64(position));
+    load();
+  }
 
  private:
   void load() {
@@ -379,6 +384,7 @@ EventCursor::~EventCursor() = default;
 bool EventCursor::valid() const { return impl_->valid(); }
 const Result<Event>& EventCursor::current() const { return impl_->current(); }
 void EventCursor::next() { impl_->next(); }
+void EventCursor::seek(std::uint64_t position) { impl_->seek(position); }
 std::string_view EventCursor::raw() const { return impl_->raw(); }
 std::uint64_t EventCursor::position() const { return impl_->position(); }
 
@@ -688,8 +694,10 @@ Status Store::bulk_load(const std::vector<BulkColumn>& columns) {
   fs::create_directories(dir, ec);
   if (ec) return Error::make(ErrorCode::kUnavailable, "cannot create " + dir.string() + ": " + ec.message());
 
-  // Files of about 64 MiB, so that two threads share the work of the largest column too.
+  // Files of at most 64 MiB and 256k rows (the cost of a file is mostly per row), so that two threads share
+  // the work of the largest column too.
   constexpr std::size_t kFileBytes = 64u << 20;
+  constexpr std::size_t kFileRows = 256u << 10;
   struct Job {
     std::size_t column;  // index into `columns`
     std::size_t begin, end;
@@ -702,7 +710,7 @@ Status Store::bulk_load(const std::vector<BulkColumn>& columns) {
     std::size_t begin = 0, bytes = 0;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       bytes += rows[i].first.size() + rows[i].second.size();
-      if (bytes >= kFileBytes || i + 1 == rows.size()) {
+      if (bytes >= kFileBytes || i + 1 - begin == kFileRows || i + 1 == rows.size()) {
         jobs.push_back(Job{c, begin, i + 1,
                            (dir / (std::to_string(columns[c].column) + "." + std::to_string(jobs.size()) + ".sst")).string(),
                            {}});

@@ -59,6 +59,8 @@ class EventCursor {
   // The current event; a stored record that fails to decode is reported, not skipped.
   const Result<Event>& current() const;
   void next();
+  // Moves a cursor over the whole log (read_all) to a position; faster than a new cursor, which reads ahead anew.
+  void seek(std::uint64_t position);
   // The raw stored bytes of the current event (verify and export read these), valid until `next`.
   std::string_view raw() const;
   // The current event's position as its key says (0 if the key is malformed), without decoding the event.

@@ -2,13 +2,13 @@
 #include "projections/projections.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parser.hpp>
 #include <boost/json/value.hpp>
 
 #include <memory>
 
 #include "projections/json_text.hpp"
 #include "projections/keys.hpp"
+#include "projections/parse_payload.hpp"
 
 namespace teamlog::projections {
 namespace {
@@ -51,21 +51,17 @@ Status apply_event_to(KvWriter& kv, const ViewColumns& columns, const Event& eve
   thread_local boost::json::parser parser;
   boost::json::monotonic_resource mr(arena.get(), kArenaBytes);
   parser.reset(&mr);
-  boost::system::error_code ec;
-  parser.write(event.data, ec);
-  // Constructed on the arena: a move from the parser's result is then a pointer move, not a deep copy.
   boost::json::value parsed(&mr);
-  if (!ec) parsed = parser.release();
-  if (ec || !parsed.is_object()) {
-    return Error::make(ErrorCode::kCorruption,
-                       "event " + std::to_string(event.position) + " has a payload that is not a JSON object");
-  }
-  EventView ev{event, parsed.get_object()};
+  if (auto s = parse_payload(event, parser, parsed); !s.ok()) return s;
+  apply_parsed(kv, columns, EventView{event, parsed.get_object()}, views);
+  return {};
+}
+
+void apply_parsed(KvWriter& kv, const ViewColumns& columns, const EventView& ev, ViewMask views) {
   for (const auto& d : definitions()) {
     if ((views & view_bit(d.id)) == 0) continue;
     d.apply(kv, columns[d.id], ev);
   }
-  return {};
 }
 
 void add_to_count(KvWriter& kv, ColumnId column, std::string_view key, std::int64_t delta) {

@@ -53,6 +53,8 @@ using ViewMask = std::uint32_t;
 inline constexpr ViewMask view_bit(ViewId v) { return ViewMask{1} << static_cast<unsigned>(v); }
 inline constexpr ViewMask kAllViews = (ViewMask{1} << kViewCount) - 1;
 Status apply_event_to(KvWriter& kv, const ViewColumns& columns, const Event& event, ViewMask views);
+// The same with the payload already parsed (a whole-log fold parses each event once for all its threads).
+void apply_parsed(KvWriter& kv, const ViewColumns& columns, const EventView& ev, ViewMask views);
 
 // The per-projection folds (defined in the *_views.cpp files).
 void apply_organizers(KvWriter& kv, ColumnId column, const EventView& ev);

@@ -177,25 +177,16 @@ Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, c
   std::vector<std::vector<KvRow>> rows(views.size());
   // Two threads, each folding its share of the views and then sorting their rows: the sorting of the group that
   // finishes first overlaps the other group's fold.
-  auto fold_and_sort = [&](ViewMask group, const std::function<void(std::uint64_t)>& report) -> Status {
-    auto s = fold_views(store_, fold, group, head, report);
-    if (!s.ok()) return s;
+  auto sort_group = [&](ViewMask group) -> Status {
     for (std::size_t i = 0; i < views.size(); ++i) {
       if (group & view_bit(views[i])) rows[i] = fold.kv.sorted_rows(fold.columns[views[i]]);
     }
     return {};
   };
-  const auto groups = split_for_two_threads(mask_of(views));
-  Status second;
-  std::thread helper([&] {
-    if (groups[1] != 0) second = fold_and_sort(groups[1], {});
-  });
-  Status first = fold_and_sort(groups[0], [&](std::uint64_t n) {
+  auto folded = fold_log(store_, fold, head, sort_group, [&](std::uint64_t n) {
     if (progress) progress("replayed " + std::to_string(n) + " of " + std::to_string(head) + " events");
   });
-  helper.join();
-  if (!first.ok()) return std::move(first).error();
-  if (!second.ok()) return std::move(second).error();
+  if (!folded.ok()) return std::move(folded).error();
   std::vector<Store::BulkColumn> bulk;
   std::size_t row_count = 0;
   for (std::size_t i = 0; i < views.size(); ++i) {

@@ -67,26 +67,17 @@ std::string compare_views(Store& store, const std::function<void(const std::stri
   std::array<std::string, projections::kViewCount> problems;
   // Each of two threads folds its share of the views and compares them: one group's comparison overlaps the
   // other's fold.
-  auto fold_and_compare = [&](projections::ViewMask group, const std::function<void(std::uint64_t)>& report) {
-    auto s = projections::fold_views(store, fresh, group, store.head_position(), report);
-    if (!s.ok()) return s.error().message;
+  auto compare_group = [&](projections::ViewMask group) -> Status {
     for (auto id : projections::views_of(group)) {
       const auto& def = projections::definitions()[static_cast<std::size_t>(id)];
       problems[static_cast<std::size_t>(id)] = compare_view(store, (*views)->columns()[id], fresh, def);
     }
-    return std::string();
+    return {};
   };
-  const auto groups = projections::split_for_two_threads(projections::kAllViews);
-  std::string second;
-  std::thread helper([&] {
-    if (groups[1] != 0) second = fold_and_compare(groups[1], {});
-  });
-  std::string first = fold_and_compare(groups[0], [&](std::uint64_t n) {
+  auto folded = projections::fold_log(store, fresh, store.head_position(), compare_group, [&](std::uint64_t n) {
     say("verify: " + std::to_string(n) + " events replayed into fresh views\n");
   });
-  helper.join();
-  if (!first.empty()) return first;
-  if (!second.empty()) return second;
+  if (!folded.ok()) return folded.error().message;
   for (const auto& p : problems) {
     if (!p.empty()) return p;
   }
