@@ -268,6 +268,23 @@ void FoldKv::append(ColumnId id, std::string_view key, std::string_view value) {
   c.appended.emplace_back(c.arena.copy(key), c.arena.copy(value));
 }
 
+std::int64_t FoldKv::add_count(ColumnId id, std::string_view key, std::int64_t delta) {
+  auto& c = column(id);
+  const auto i = c.find(key, Column::hash_of(key));
+  if (i < 0) {
+    if (delta > 0) put(id, key, count_bytes(delta));
+    return delta;
+  }
+  auto& e = c.entries[static_cast<std::size_t>(i)];
+  const std::int64_t n = count_of(c.value_of(e)) + delta;
+  if (n <= 0) {
+    del(id, key);
+  } else {
+    c.set_value(e, count_bytes(n));  // 8 bytes: in place once the entry holds a count
+  }
+  return n;
+}
+
 std::size_t FoldKv::size(ColumnId id) const {
   const auto& c = column(id);
   return c.live + c.appended.size();

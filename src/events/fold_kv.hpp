@@ -33,6 +33,7 @@ class FoldKv final : public KvWriter {
   // Kept in a list, unseen by get and scan: the caller promises that no other write touches the key and that no
   // read asks for it (see KvWriter::append).
   void append(ColumnId column, std::string_view key, std::string_view value) override;
+  std::int64_t add_count(ColumnId column, std::string_view key, std::int64_t delta) override;
 
   std::size_t size(ColumnId column) const;
   // Every row of a column in bytewise key order. The views stay valid until the next write to the column.

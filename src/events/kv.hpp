@@ -41,6 +41,14 @@ class KvWriter : public KvReader {
   // trail's). A whole-log fold in memory keeps such rows in a plain list instead of its lookup table; everywhere
   // else it is a put.
   virtual void append(ColumnId column, std::string_view key, std::string_view value) { put(column, key, value); }
+  // Adds `delta` to the count stored at `key` as 8 big-endian bytes (absent or malformed: 0) and returns the new
+  // count; a count that drops to 0 or below is deleted. A whole-log fold in memory updates it in place with one
+  // lookup; everywhere else it is a get and a put.
+  virtual std::int64_t add_count(ColumnId column, std::string_view key, std::int64_t delta);
 };
+
+// The 8 big-endian bytes of a count, and back (malformed: 0).
+std::string count_bytes(std::int64_t n);
+std::int64_t count_of(std::string_view bytes);
 
 }  // namespace teamlog

@@ -47,11 +47,11 @@ void apply_audit(KvWriter& kv, ColumnId column, const EventView& ev) {
   // the recorded time (8 bytes) and the action type.
   kv.append(column, keys::audit(org, ev.event.position),
             keys::join(encode_be64(static_cast<std::uint64_t>(ev.event.recorded_at_us)), ev.event.type));
-  add_to_count(kv, column, keys::audit_count(org), 1);
+  kv.add_count(column, keys::audit_count(org), 1);
   if (ev.event.type.starts_with("pretix.team.")) {
     const std::int64_t team = int_of(ev.data, "team");
     kv.append(column, keys::join(keys::audit_team_prefix(org, team), encode_be64(ev.event.position)), "");
-    add_to_count(kv, column, keys::audit_team_count(org, team), 1);
+    kv.add_count(column, keys::audit_team_count(org, team), 1);
   }
 }
 

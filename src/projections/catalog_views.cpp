@@ -33,7 +33,7 @@ void apply_events(KvWriter& kv, ColumnId column, const EventView& ev) {
     kv.put(column, keys::event_sort_key(org, order), slug);
     kv.put(column, keys::event_sort_of(org, slug), order);
     kv.put(column, keys::event_id(org, slug), keys::be(int_of(d, "id")));
-    add_to_count(kv, column, keys::event_count(org), 1);
+    kv.add_count(column, keys::event_count(org), 1);
     raise_seq(kv, column, int_of(d, "id"));
   } else if (ev.event.type == types::kEventDeleted) {
     auto org = str_of(d, "organizer");
@@ -42,7 +42,7 @@ void apply_events(KvWriter& kv, ColumnId column, const EventView& ev) {
     kv.del(column, keys::event_sort_of(org, slug));
     kv.del(column, keys::event(org, slug));
     kv.del(column, keys::event_id(org, slug));
-    add_to_count(kv, column, keys::event_count(org), -1);
+    kv.add_count(column, keys::event_count(org), -1);
   }
 }
 

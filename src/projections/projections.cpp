@@ -64,18 +64,9 @@ void apply_parsed(KvWriter& kv, const ViewColumns& columns, const EventView& ev,
   }
 }
 
-void add_to_count(KvWriter& kv, ColumnId column, std::string_view key, std::int64_t delta) {
-  std::int64_t n = read_count(kv, column, key) + delta;
-  if (n <= 0) {
-    kv.del(column, key);
-  } else {
-    kv.put(column, key, keys::be(n));
-  }
-}
-
 std::int64_t read_count(const KvReader& kv, ColumnId column, std::string_view key) {
   auto v = kv.get(column, key);
-  return v && v->size() == 8 ? keys::from_be(*v) : 0;
+  return v ? count_of(*v) : 0;
 }
 
 void raise_seq(KvWriter& kv, ColumnId column, std::int64_t id) {

@@ -67,7 +67,6 @@ void apply_tokens(KvWriter& kv, ColumnId column, const EventView& ev);
 void apply_audit(KvWriter& kv, ColumnId column, const EventView& ev);
 
 // Shared helpers for the folds.
-void add_to_count(KvWriter& kv, ColumnId column, std::string_view key, std::int64_t delta);
 std::int64_t read_count(const KvReader& kv, ColumnId column, std::string_view key);
 void raise_seq(KvWriter& kv, ColumnId column, std::int64_t id);
 std::int64_t read_seq(const KvReader& kv, ColumnId column);

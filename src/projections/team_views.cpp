@@ -118,7 +118,7 @@ void apply_teams(KvWriter& kv, ColumnId column, const EventView& ev) {
       Scratch scratch;
       set_team_refs(kv, column, org, team, parse_object(*old, scratch)["limit_events"], false);
     } else {
-      add_to_count(kv, column, keys::team_count(org), 1);
+      kv.add_count(column, keys::team_count(org), 1);
     }
     set_team_refs(kv, column, org, team, fields.get_object().at("limit_events"), true);
     kv.put(column, keys::team(org, team), render_team(kv, column, org, team, fields.get_object()));
@@ -129,7 +129,7 @@ void apply_teams(KvWriter& kv, ColumnId column, const EventView& ev) {
       Scratch scratch;
       set_team_refs(kv, column, org, team, parse_object(*old, scratch)["limit_events"], false);
       kv.del(column, keys::team(org, team));
-      add_to_count(kv, column, keys::team_count(org), -1);
+      kv.add_count(column, keys::team_count(org), -1);
     }
   }
 }
@@ -165,14 +165,14 @@ void apply_members(KvWriter& kv, ColumnId column, const EventView& ev) {
     auto wire = kv.get(column, keys::member_user(user)).value_or("{}");
     kv.put(column, keys::member(team, str_of(d, "email"), user), wire);
     kv.put(column, keys::member_index(team, user), str_of(d, "email"));
-    add_to_count(kv, column, keys::member_count(team), 1);
+    kv.add_count(column, keys::member_count(team), 1);
   } else if (type == types::kMemberRemoved) {
     const std::int64_t team = int_of(d, "team"), user = int_of(d, "user");
     auto email = kv.get(column, keys::member_index(team, user));
     if (!email) return;
     kv.del(column, keys::member(team, *email, user));
     kv.del(column, keys::member_index(team, user));
-    add_to_count(kv, column, keys::member_count(team), -1);
+    kv.add_count(column, keys::member_count(team), -1);
   } else if (type == types::kTeamDeleted) {
     const std::int64_t team = int_of(d, "team");
     delete_prefix(kv, column, keys::member_prefix(team), [](const std::string&, const std::string&) {});
@@ -237,7 +237,7 @@ void apply_invites(KvWriter& kv, ColumnId column, const EventView& ev) {
     kv.put(column, keys::invite_index(team, id), to_json(index));
     kv.put(column, keys::invite_email(team, lower), keys::be(id));
     kv.put(column, keys::invite_digest(str_of(d, "digest")), keys::join(keys::be(team), keys::be(id)));
-    add_to_count(kv, column, keys::invite_count(team), 1);
+    kv.add_count(column, keys::invite_count(team), 1);
     raise_seq(kv, column, id);
     queue_mail(kv, column, ev, team, id, index);
   } else if (type == types::kInviteResent) {
@@ -257,7 +257,7 @@ void apply_invites(KvWriter& kv, ColumnId column, const EventView& ev) {
     const std::int64_t id = int_of(d, "invite");
     if (auto stored = kv.get(column, keys::invite_index(team, id))) {
       delete_invite(kv, column, team, id, *stored);
-      add_to_count(kv, column, keys::invite_count(team), -1);
+      kv.add_count(column, keys::invite_count(team), -1);
     }
   } else if (type == types::kInviteDelivered || type == types::kInviteDeliveryFailed) {
     // Only the mail that was sent leaves the outbox: a resend queued meanwhile stays due.
@@ -319,7 +319,7 @@ void apply_tokens(KvWriter& kv, ColumnId column, const EventView& ev) {
     kv.put(column, keys::token(team, name, id), token_wire(id, name, true));
     kv.put(column, keys::token_index(team, id), token_index_row(name, true, str_of(d, "digest")));
     kv.put(column, keys::token_digest(str_of(d, "digest")), keys::join(keys::be(team), keys::be(id), "1"));
-    add_to_count(kv, column, keys::token_count(team), 1);
+    kv.add_count(column, keys::token_count(team), 1);
     raise_seq(kv, column, id);
   } else if (type == types::kTokenDeleted) {
     const std::int64_t id = int_of(d, "token");

@@ -19,7 +19,7 @@ std::vector<std::pair<std::string, std::string>> rows_of(KvCursor& c) {
 
 }  // namespace
 
-TEST_CASE("FoldKv answers like MemKv under random puts, deletes, gets and prefix scans", "[fold_kv]") {
+TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, gets and prefix scans", "[fold_kv]") {
   std::mt19937 rng(20261128);
   auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
   // Short keys over a small alphabet (with NUL and 0xff bytes), so that keys collide, share prefixes and come
@@ -40,7 +40,14 @@ TEST_CASE("FoldKv answers like MemKv under random puts, deletes, gets and prefix
   for (int step = 0; step < 50000; ++step) {
     const unsigned c = pick(2);
     const std::string k = key();
-    switch (pick(10)) {
+    switch (pick(11)) {
+      case 10: {
+        // Counts over whatever the key holds (absent, a count, or a value that is not one), up and down to and
+        // below zero.
+        const std::int64_t delta = static_cast<std::int64_t>(pick(5)) - 2;
+        REQUIRE(fold.add_count(fold_cols[c], k, delta) == mem.add_count(mem_cols[c], k, delta));
+        break;
+      }
       case 0:
       case 1:
       case 2:

@@ -1,0 +1,25 @@
+// The parts of the key-value vocabulary that every implementation shares.
+#include "events/kv.hpp"
+
+#include "events/codec.hpp"
+
+namespace teamlog {
+
+std::string count_bytes(std::int64_t n) { return encode_be64(static_cast<std::uint64_t>(n)); }
+
+std::int64_t count_of(std::string_view bytes) {
+  return bytes.size() == 8 ? static_cast<std::int64_t>(decode_be64(bytes)) : 0;
+}
+
+std::int64_t KvWriter::add_count(ColumnId column, std::string_view key, std::int64_t delta) {
+  auto stored = get(column, key);
+  const std::int64_t n = (stored ? count_of(*stored) : 0) + delta;
+  if (n <= 0) {
+    del(column, key);
+  } else {
+    put(column, key, count_bytes(n));
+  }
+  return n;
+}
+
+}  // namespace teamlog
