@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <optional>
 #include <set>
+#include <unordered_map>
 #include <stdexcept>
 
 namespace teamlog {
@@ -70,6 +73,39 @@ void sort_rows(std::vector<FoldKv::Row>& rows) {
   sorted.reserve(rows.size());
   for (const auto& i : items) sorted.push_back(*i.row);
   rows = std::move(sorted);
+}
+
+// Appended rows mostly come in runs: rows whose keys differ only in their last 8 bytes (a position, say) are
+// appended in increasing order (an audit index, one row per event). Ordering the runs by their common prefix and
+// concatenating them then sorts the rows in one pass instead of n log n compares. Checked as it goes: the rows
+// of a run must increase and each run must end before the next begins; otherwise nullopt (sort them whole).
+std::optional<std::vector<FoldKv::Row>> sorted_by_runs(const std::vector<FoldKv::Row>& rows) {
+  constexpr std::size_t kTail = 8;
+  std::unordered_map<std::string_view, std::uint32_t> run_of;
+  std::vector<std::vector<std::uint32_t>> runs;  // row indices
+  for (std::uint32_t i = 0; i < rows.size(); ++i) {
+    const std::string_view key = rows[i].first;
+    if (key.size() < kTail) return std::nullopt;
+    const auto [it, fresh] = run_of.try_emplace(key.substr(0, key.size() - kTail), static_cast<std::uint32_t>(runs.size()));
+    if (fresh) {
+      runs.emplace_back();
+    } else {
+      // Same prefix: the tails decide, compared as big-endian numbers.
+      const std::string_view last = rows[runs[it->second].back()].first;
+      if (load_be(key, key.size() - kTail) <= load_be(last, last.size() - kTail)) return std::nullopt;
+    }
+    runs[it->second].push_back(i);
+  }
+  std::vector<std::pair<std::string_view, std::uint32_t>> order(run_of.begin(), run_of.end());
+  std::sort(order.begin(), order.end());
+  std::vector<FoldKv::Row> out;
+  out.reserve(rows.size());
+  for (const auto& [prefix, run] : order) {
+    // A prefix may be a prefix of another one: then their rows can interleave.
+    if (!out.empty() && !(out.back().first < rows[runs[run].front()].first)) return std::nullopt;
+    for (auto i : runs[run]) out.push_back(rows[i]);
+  }
+  return out;
 }
 
 }  // namespace
@@ -292,17 +328,28 @@ std::size_t FoldKv::size(ColumnId id) const {
 
 std::vector<FoldKv::Row> FoldKv::sorted_rows(ColumnId id) const {
   const auto& c = column(id);
+  std::vector<Row> table;
+  table.reserve(c.live);
+  if (c.ordered) {
+    for (auto i : *c.ordered) table.emplace_back(c.entries[i].key, c.value_of(c.entries[i]));
+  } else {
+    for (const auto& e : c.entries) {
+      if (e.used) table.emplace_back(e.key, c.value_of(e));
+    }
+    sort_rows(table);
+  }
+  if (c.appended.empty()) return table;
+  auto appended = sorted_by_runs(c.appended);
+  if (!appended) {
+    appended = c.appended;
+    sort_rows(*appended);
+  }
+  if (table.empty()) return std::move(*appended);
+  // Appended keys are never in the table (append's contract).
   std::vector<Row> out;
-  out.reserve(c.live + c.appended.size());
-  if (c.ordered && c.appended.empty()) {
-    for (auto i : *c.ordered) out.emplace_back(c.entries[i].key, c.value_of(c.entries[i]));
-    return out;
-  }
-  for (const auto& e : c.entries) {
-    if (e.used) out.emplace_back(e.key, c.value_of(e));
-  }
-  out.insert(out.end(), c.appended.begin(), c.appended.end());
-  sort_rows(out);
+  out.reserve(table.size() + appended->size());
+  std::merge(table.begin(), table.end(), appended->begin(), appended->end(), std::back_inserter(out),
+             [](const Row& a, const Row& b) { return a.first < b.first; });
   return out;
 }
 
