@@ -12,6 +12,7 @@
 
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -686,87 +687,150 @@ std::unique_ptr<KvCursor> Store::scan(ColumnId column, std::string_view prefix, 
   return std::make_unique<CachedKvCursor>(std::move(rows), rocks);
 }
 
-Status Store::bulk_load(const std::vector<BulkColumn>& columns) {
+struct BulkLoad::Impl {
+  // One table file's share of a column.
+  struct Job {
+    ColumnId column;
+    const std::vector<KvRow>* rows;
+    std::size_t begin, end;
+    std::string path;
+  };
+  Store& store;
+  Store::Impl& db;
+  std::filesystem::path dir;
+  std::size_t expected;  // columns to come
+  rocksdb::Options options;
+  std::mutex mu;
+  std::condition_variable changed;
+  std::deque<Job> queue;
+  std::size_t added = 0, files = 0, running = 0;
+  std::vector<std::pair<ColumnId, std::string>> written;  // column, file
+  Status status;                                          // the first failure
+  bool finished = false;
+
+  bool done() const { return !status.ok() || (added == expected && queue.empty()); }
+
+  Status write(const Job& job) {
+    // Pages of a file about to be ingested are better left in the page cache (they are read right after, by
+    // verify or the server); RocksDB drops them by default.
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, db.handle(job.column),
+                                  /*invalidate_page_cache=*/false);
+    auto s = writer.Open(job.path);
+    const auto& rows = *job.rows;
+    for (std::size_t i = job.begin; s.ok() && i < job.end; ++i) {
+      // Sorted rows point all over memory: fetching a few rows ahead hides most of the cache misses.
+      if (i + 8 < job.end) {
+        __builtin_prefetch(rows[i + 8].first.data());
+        __builtin_prefetch(rows[i + 8].second.data());
+      }
+      s = writer.Put(slice(rows[i].first), slice(rows[i].second));
+    }
+    if (s.ok()) s = writer.Finish();  // fsyncs the file
+    if (!s.ok()) return from_rocks(s, "writing " + job.path);
+    return {};
+  }
+};
+
+BulkLoad::BulkLoad(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+BulkLoad::~BulkLoad() {
+  if (!impl_->finished) {
+    std::error_code ec;
+    std::filesystem::remove_all(impl_->dir, ec);
+  }
+}
+
+void BulkLoad::add(ColumnId column, const std::vector<KvRow>& rows) {
+  // Files of at most 64 MiB and 256k rows (the cost of a file is mostly per row), so that two threads share
+  // the work of the largest column too.
+  constexpr std::size_t kFileBytes = 64u << 20;
+  constexpr std::size_t kFileRows = 256u << 10;
+  auto& d = *impl_;
+  std::lock_guard lock(d.mu);
+  std::size_t begin = 0, bytes = 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    bytes += rows[i].first.size() + rows[i].second.size();
+    if (bytes >= kFileBytes || i + 1 - begin == kFileRows || i + 1 == rows.size()) {
+      d.queue.push_back({column, &rows, begin, i + 1,
+                         (d.dir / (std::to_string(column) + "." + std::to_string(d.files++) + ".sst")).string()});
+      begin = i + 1;
+      bytes = 0;
+    }
+  }
+  ++d.added;
+  d.changed.notify_all();
+}
+
+void BulkLoad::abandon(const Error& why) {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->status.ok()) impl_->status = why;
+  impl_->changed.notify_all();
+}
+
+void BulkLoad::work() {
+  auto& d = *impl_;
+  std::unique_lock lock(d.mu);
+  while (true) {
+    d.changed.wait(lock, [&] { return d.done() || !d.queue.empty(); });
+    if (!d.status.ok() || d.queue.empty()) return;
+    const auto job = d.queue.front();
+    d.queue.pop_front();
+    ++d.running;
+    lock.unlock();
+    auto s = d.write(job);
+    lock.lock();
+    --d.running;
+    if (s.ok()) {
+      d.written.emplace_back(job.column, job.path);
+    } else if (d.status.ok()) {
+      d.status = std::move(s);
+    }
+    d.changed.notify_all();
+  }
+}
+
+Status BulkLoad::finish() {
+  auto& d = *impl_;
+  {
+    std::unique_lock lock(d.mu);
+    d.changed.wait(lock, [&] { return d.running == 0; });
+    if (d.status.ok() && (d.added != d.expected || !d.queue.empty())) {
+      d.status = Error::make(ErrorCode::kFailedPrecondition, "bulk load finished before every column was written");
+    }
+  }
+  Status result = d.status;
+  // Ingested per column (a column's files never overlap), all of a column's files at once.
+  std::sort(d.written.begin(), d.written.end());
+  for (std::size_t i = 0; i < d.written.size() && result.ok();) {
+    const ColumnId column = d.written[i].first;
+    std::vector<std::string> files;
+    for (; i < d.written.size() && d.written[i].first == column; ++i) files.push_back(d.written[i].second);
+    rocksdb::IngestExternalFileOptions ingest;
+    ingest.move_files = true;           // hard links: no copy
+    ingest.write_global_seqno = false;  // the files stay as written (no rewrite of their footers)
+    auto s = d.db.db->IngestExternalFile(d.db.handle(column), files, ingest);
+    if (!s.ok()) result = from_rocks(s, "ingesting a bulk load");
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(d.dir, ec);
+  d.finished = true;
+  d.db.writer_values.forget();
+  if (d.db.cache) d.db.cache->clear();
+  // Readers see the ingested rows from now on (they read a snapshot that a commit would otherwise refresh).
+  if (result.ok()) d.db.published.store(d.db.make_published(d.db.committed_head(), true));
+  return result;
+}
+
+Result<std::unique_ptr<BulkLoad>> Store::begin_bulk_load(std::size_t columns) {
   namespace fs = std::filesystem;
   if (read_only()) return Error::make(ErrorCode::kFailedPrecondition, "bulk load on a read-only store");
   const fs::path dir = fs::path(impl_->options.path) / kBulkLoadDir;
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Error::make(ErrorCode::kUnavailable, "cannot create " + dir.string() + ": " + ec.message());
-
-  // Files of at most 64 MiB and 256k rows (the cost of a file is mostly per row), so that two threads share
-  // the work of the largest column too.
-  constexpr std::size_t kFileBytes = 64u << 20;
-  constexpr std::size_t kFileRows = 256u << 10;
-  struct Job {
-    std::size_t column;  // index into `columns`
-    std::size_t begin, end;
-    std::string path;
-    Status status;
-  };
-  std::vector<Job> jobs;
-  for (std::size_t c = 0; c < columns.size(); ++c) {
-    const auto& rows = *columns[c].rows;
-    std::size_t begin = 0, bytes = 0;
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      bytes += rows[i].first.size() + rows[i].second.size();
-      if (bytes >= kFileBytes || i + 1 - begin == kFileRows || i + 1 == rows.size()) {
-        jobs.push_back(Job{c, begin, i + 1,
-                           (dir / (std::to_string(columns[c].column) + "." + std::to_string(jobs.size()) + ".sst")).string(),
-                           {}});
-        begin = i + 1;
-        bytes = 0;
-      }
-    }
-  }
-  rocksdb::Options options(rocksdb::DBOptions(), impl_->cf_options);
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t j = next++; j < jobs.size(); j = next++) {
-      auto& job = jobs[j];
-      const auto& rows = *columns[job.column].rows;
-      // Pages of a file about to be ingested are better left in the page cache (they are read right after, by
-      // verify or the server); RocksDB drops them by default.
-      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, impl_->handle(columns[job.column].column),
-                                    /*invalidate_page_cache=*/false);
-      auto s = writer.Open(job.path);
-      for (std::size_t i = job.begin; s.ok() && i < job.end; ++i) {
-        // Sorted rows point all over memory: fetching a few rows ahead hides most of the cache misses.
-        if (i + 8 < job.end) {
-          __builtin_prefetch(rows[i + 8].first.data());
-          __builtin_prefetch(rows[i + 8].second.data());
-        }
-        s = writer.Put(slice(rows[i].first), slice(rows[i].second));
-      }
-      if (s.ok()) s = writer.Finish();  // fsyncs the file
-      if (!s.ok()) job.status = from_rocks(s, "writing " + job.path);
-    }
-  };
-  {
-    std::thread helper(work);
-    work();
-    helper.join();
-  }
-  Status result;
-  for (const auto& job : jobs) {
-    if (!job.status.ok() && result.ok()) result = job.status;
-  }
-  for (std::size_t c = 0; c < columns.size() && result.ok(); ++c) {
-    std::vector<std::string> files;
-    for (const auto& job : jobs) {
-      if (job.column == c) files.push_back(job.path);
-    }
-    if (files.empty()) continue;
-    rocksdb::IngestExternalFileOptions ingest;
-    ingest.move_files = true;            // hard links: no copy
-    ingest.write_global_seqno = false;   // the files stay as written (no rewrite of their footers)
-    auto s = impl_->db->IngestExternalFile(impl_->handle(columns[c].column), files, ingest);
-    if (!s.ok()) result = from_rocks(s, "ingesting a bulk load");
-  }
-  fs::remove_all(dir, ec);
-  impl_->writer_values.forget();
-  if (impl_->cache) impl_->cache->clear();
-  return result;
+  auto impl = std::unique_ptr<BulkLoad::Impl>(new BulkLoad::Impl{
+      *this, *impl_, dir, columns, rocksdb::Options(rocksdb::DBOptions(), impl_->cf_options), {}, {}, {}, 0, 0, 0, {}, {}, false});
+  return std::unique_ptr<BulkLoad>(new BulkLoad(std::move(impl)));
 }
 
 Status Store::catch_up() {

@@ -71,11 +71,39 @@ class EventCursor {
 };
 
 class Transaction;
+class BulkLoad;
 
 // A batch written to the WAL and memtable but not yet known durable; `Store::sync` makes it so and visible.
 struct WrittenBatch {
   bool empty = true;
   std::shared_ptr<const void> published;  // the state readers will see once it is durable
+};
+
+// Fills empty columns (a rebuild's fresh ones) with rows sorted by key, without duplicates: written as table
+// files beside the database and ingested whole, bypassing the WAL and memtables that made a rebuild through
+// batches slow. Columns are added as their rows are ready, from any thread; every thread that calls `work` writes
+// the queued files (a column's rows are split into files, so threads share a large one) until the last column
+// announced to Store::begin_bulk_load has been added and written. Durable once `finish` succeeds; nothing else
+// may write to these columns meanwhile. Dropped without `finish`, it leaves the columns empty.
+class BulkLoad {
+ public:
+  ~BulkLoad();
+  BulkLoad(const BulkLoad&) = delete;
+  BulkLoad& operator=(const BulkLoad&) = delete;
+  // Queues one column's rows; they must stay valid until `finish`.
+  void add(ColumnId column, const std::vector<KvRow>& rows);
+  // Ends every `work` without the columns still to come (`finish` then answers `why`).
+  void abandon(const Error& why);
+  // Writes queued files until all columns were added and written, or a write failed.
+  void work();
+  // Once no `work` runs: the first failure, else ingests every file.
+  Status finish();
+
+ private:
+  friend class Store;
+  struct Impl;
+  explicit BulkLoad(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 class Store final : public KvReader, public EventReader {
@@ -108,14 +136,8 @@ class Store final : public KvReader, public EventReader {
   std::optional<std::string> get(ColumnId column, std::string_view key) const override;
   std::unique_ptr<KvCursor> scan(ColumnId column, std::string_view prefix, std::string_view start = {}) const override;
 
-  // Fills empty columns (a rebuild's fresh ones) with rows sorted by key, without duplicates: written as table
-  // files beside the database on up to two threads and ingested whole, bypassing the WAL and memtables that made
-  // a rebuild through batches slow. Durable on success; nothing else may write to these columns meanwhile.
-  struct BulkColumn {
-    ColumnId column = 0;
-    const std::vector<KvRow>* rows = nullptr;
-  };
-  Status bulk_load(const std::vector<BulkColumn>& columns);
+  // Starts a bulk load of `columns` fresh columns (see BulkLoad).
+  Result<std::unique_ptr<BulkLoad>> begin_bulk_load(std::size_t columns);
 
   // The single writer's unit of work. Only one may be open at a time.
   std::unique_ptr<Transaction> begin();
@@ -149,6 +171,7 @@ class Store final : public KvReader, public EventReader {
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   friend class Transaction;
+  friend class BulkLoad;
 };
 
 // Reads see this transaction's own writes on top of the committed state. Savepoints make one command's writes

@@ -2,6 +2,7 @@
 #include "projections/view_store.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <set>
 #include <sstream>
@@ -173,29 +174,33 @@ Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, c
 
   // The whole log folds in memory (the views of even a long log fit easily), then goes to the fresh columns in
   // key order as table files: no per-row batch index, WAL or memtable on the way.
+  auto load = store_.begin_bulk_load(views.size());
+  if (!load.ok()) return std::move(load).error();
   FoldedViews fold(views);
   std::vector<std::vector<KvRow>> rows(views.size());
-  // Two threads, each folding its share of the views and then sorting their rows: the sorting of the group that
-  // finishes first overlaps the other group's fold.
-  auto sort_group = [&](ViewMask group) -> Status {
+  std::atomic<std::size_t> row_count{0};
+  // Two threads, each folding its share of the views, then sorting their rows and writing table files: one
+  // group's sorting and writing overlaps the other's, and the thread done first writes files of the other.
+  auto sort_and_write = [&](ViewMask group) -> Status {
     for (std::size_t i = 0; i < views.size(); ++i) {
-      if (group & view_bit(views[i])) rows[i] = fold.kv.sorted_rows(fold.columns[views[i]]);
+      if ((group & view_bit(views[i])) == 0) continue;
+      rows[i] = fold.kv.sorted_rows(fold.columns[views[i]]);
+      row_count += rows[i].size();
+      (*load)->add(target.ids[static_cast<std::size_t>(views[i])], rows[i]);
     }
+    (*load)->work();
     return {};
   };
-  auto folded = fold_log(store_, fold, head, sort_group, [&](std::uint64_t n) {
+  auto folded = fold_log(store_, fold, head, sort_and_write, [&](std::uint64_t n) {
     if (progress) progress("replayed " + std::to_string(n) + " of " + std::to_string(head) + " events");
   });
-  if (!folded.ok()) return std::move(folded).error();
-  std::vector<Store::BulkColumn> bulk;
-  std::size_t row_count = 0;
-  for (std::size_t i = 0; i < views.size(); ++i) {
-    bulk.push_back({target.ids[static_cast<std::size_t>(views[i])], &rows[i]});
-    row_count += rows[i].size();
+  if (!folded.ok()) {
+    (*load)->abandon(folded.error());
+    return std::move(folded).error();
   }
-  if (progress && elapsed() > 1) progress("writing " + std::to_string(row_count) + " rows");
-  auto loaded = store_.bulk_load(bulk);
+  auto loaded = (*load)->finish();
   if (!loaded.ok()) return std::move(loaded).error();
+  if (progress && elapsed() > 1) progress("wrote " + std::to_string(row_count.load()) + " rows");
 
   // The rows are durable; only now do the records switch to the new columns (one synced batch: all or nothing).
   // A crash before this leaves the old columns in use and the new ones to be dropped at the next open.

@@ -1,6 +1,9 @@
 // The RocksDB event store: appends, reads, optimistic concurrency, atomicity, reopening, tamper evidence.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <thread>
+
 #include "events/chain_check.hpp"
 #include "events/codec.hpp"
 #include "events/store.hpp"
@@ -370,4 +373,51 @@ TEST_CASE("a store with the read cache off answers the same", "[store][cache]") 
   CHECK(store.get(*col, "a/1") == "one");
   CHECK(scan_keys(store, *col, "a/") == std::vector<std::string>{"a/1"});
   CHECK(store.read_cache_stats() == std::pair<std::uint64_t, std::uint64_t>{0, 0});
+}
+
+TEST_CASE("a bulk load fed from two threads fills its columns, split into files both threads write", "[store][bulk]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  const ColumnId small = *store->ensure_column("small"), large = *store->ensure_column("large");
+  // 600k rows: more than one file's worth (256k rows), so the second thread shares the large column's files.
+  std::vector<std::string> keys;
+  for (int i = 0; i < 600000; ++i) keys.push_back(encode_be64(static_cast<std::uint64_t>(i)));
+  std::vector<KvRow> large_rows, small_rows = {{"a", "1"}, {"b", "2"}};
+  for (const auto& k : keys) large_rows.emplace_back(k, "v");
+  auto load = store->begin_bulk_load(2);
+  REQUIRE(load.ok());
+  // The first thread waits in work() until the other one has added its column.
+  std::thread other([&] {
+    (*load)->add(large, large_rows);
+    (*load)->work();
+  });
+  (*load)->add(small, small_rows);
+  (*load)->work();
+  other.join();
+  REQUIRE((*load)->finish().ok());
+  load->reset();
+  CHECK(store->get(small, "b") == "2");
+  CHECK(store->get(large, encode_be64(599999)) == "v");
+  std::size_t n = 0;
+  for (auto c = store->scan(large, ""); c->valid(); c->next()) ++n;
+  CHECK(n == 600000);
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "bulk-load"));
+}
+
+TEST_CASE("an abandoned bulk load ends every worker, writes nothing and says why", "[store][bulk]") {
+  TempDir dir;
+  auto store = open_store(dir);
+  const ColumnId a = *store->ensure_column("a");
+  std::vector<KvRow> rows = {{"k", "v"}};
+  auto load = store->begin_bulk_load(2);
+  REQUIRE(load.ok());
+  (*load)->add(a, rows);
+  std::thread worker([&] { (*load)->work(); });  // waits for the second column, which never comes
+  (*load)->abandon(Error::make(ErrorCode::kCorruption, "event 7 does not decode"));
+  worker.join();
+  auto finished = (*load)->finish();
+  REQUIRE_FALSE(finished.ok());
+  CHECK(finished.error().message == "event 7 does not decode");
+  CHECK_FALSE(store->get(a, "k"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "bulk-load"));
 }
