@@ -321,6 +321,17 @@ std::int64_t FoldKv::add_count(ColumnId id, std::string_view key, std::int64_t d
   return n;
 }
 
+void FoldKv::raise_count(ColumnId id, std::string_view key, std::int64_t value) {
+  auto& c = column(id);
+  const auto i = c.find(key, Column::hash_of(key));
+  if (i < 0) {
+    if (value > 0) put(id, key, count_bytes(value));
+    return;
+  }
+  auto& e = c.entries[static_cast<std::size_t>(i)];
+  if (value > count_of(c.value_of(e))) c.set_value(e, count_bytes(value));
+}
+
 std::size_t FoldKv::size(ColumnId id) const {
   const auto& c = column(id);
   return c.live + c.appended.size();

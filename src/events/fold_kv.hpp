@@ -34,6 +34,7 @@ class FoldKv final : public KvWriter {
   // read asks for it (see KvWriter::append).
   void append(ColumnId column, std::string_view key, std::string_view value) override;
   std::int64_t add_count(ColumnId column, std::string_view key, std::int64_t delta) override;
+  void raise_count(ColumnId column, std::string_view key, std::int64_t value) override;
 
   std::size_t size(ColumnId column) const;
   // Every row of a column in bytewise key order. The views stay valid until the next write to the column.

@@ -22,4 +22,9 @@ std::int64_t KvWriter::add_count(ColumnId column, std::string_view key, std::int
   return n;
 }
 
+void KvWriter::raise_count(ColumnId column, std::string_view key, std::int64_t value) {
+  auto stored = get(column, key);
+  if (value > (stored ? count_of(*stored) : 0)) put(column, key, count_bytes(value));
+}
+
 }  // namespace teamlog

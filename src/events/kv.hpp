@@ -45,6 +45,8 @@ class KvWriter : public KvReader {
   // count; a count that drops to 0 or below is deleted. A whole-log fold in memory updates it in place with one
   // lookup; everywhere else it is a get and a put.
   virtual std::int64_t add_count(ColumnId column, std::string_view key, std::int64_t delta);
+  // Raises the count at `key` to `value` if it is lower (a sequence of ids); the same in place for a fold.
+  virtual void raise_count(ColumnId column, std::string_view key, std::int64_t value);
 };
 
 // The 8 big-endian bytes of a count, and back (malformed: 0).

@@ -70,7 +70,7 @@ std::int64_t read_count(const KvReader& kv, ColumnId column, std::string_view ke
 }
 
 void raise_seq(KvWriter& kv, ColumnId column, std::int64_t id) {
-  if (id > read_seq(kv, column)) kv.put(column, keys::kSeq, keys::be(id));
+  kv.raise_count(column, keys::kSeq, id);
 }
 
 std::int64_t read_seq(const KvReader& kv, ColumnId column) { return read_count(kv, column, keys::kSeq); }

@@ -23,7 +23,7 @@ std::vector<std::pair<std::string, std::string>> rows_of(KvCursor& c) {
 
 }  // namespace
 
-TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, gets and prefix scans", "[fold_kv]") {
+TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, sequences, gets and prefix scans", "[fold_kv]") {
   std::mt19937 rng(20261128);
   auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
   // Short keys over a small alphabet (with NUL and 0xff bytes), so that keys collide, share prefixes and come
@@ -44,7 +44,13 @@ TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, gets an
   for (int step = 0; step < 50000; ++step) {
     const unsigned c = pick(2);
     const std::string k = key();
-    switch (pick(11)) {
+    switch (pick(12)) {
+      case 11: {
+        const std::int64_t value = static_cast<std::int64_t>(pick(6)) - 1;
+        mem.raise_count(mem_cols[c], k, value);
+        fold.raise_count(fold_cols[c], k, value);
+        break;
+      }
       case 10: {
         // Counts over whatever the key holds (absent, a count, or a value that is not one), up and down to and
         // below zero.

@@ -58,7 +58,8 @@ ReadOnlyStore::~ReadOnlyStore() {
 
 Result<Writable> open_writable(const std::string& dir, std::ostream& err, bool create) {
   Writable w;
-  auto store = Store::open(StoreOptions{.path = dir, .create_if_missing = create});
+  // A short-lived process that reads the whole log (rebuild, import's verify): mapped table files spare a copy.
+  auto store = Store::open(StoreOptions{.path = dir, .create_if_missing = create, .mmap_reads = true});
   if (!store.ok()) return std::move(store).error();
   w.store = std::move(store).value();
   auto views = projections::ViewStore::open(*w.store, [&](const std::string& m) { err << "teamlogctl: " << m << "\n"; });
