@@ -66,6 +66,32 @@ boost::json::object parse_object(std::string_view text, Scratch& scratch) {
   return std::move(v.get_object());  // same storage: a move, not a copy
 }
 
+// The limit_events array of a team row as render_team writes it ("[...]"), found without parsing the row: a raw
+// '"' cannot occur inside a JSON string, so the key's first match is the key; the array ends at the first ']'
+// outside a string. Empty if the row has none.
+std::string_view rendered_limit_events(std::string_view row) {
+  constexpr std::string_view kKey = "\"limit_events\":";
+  const auto at = row.find(kKey);
+  if (at == std::string_view::npos) return {};
+  const std::size_t begin = at + kKey.size();
+  bool in_string = false;
+  for (std::size_t i = begin; i < row.size(); ++i) {
+    const char c = row[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == ']') {
+      return row.substr(begin, i + 1 - begin);
+    }
+  }
+  return {};
+}
+
 void set_team_refs(KvWriter& kv, ColumnId column, std::string_view org, std::int64_t team,
                    const boost::json::value& limit_events, bool add) {
   if (!limit_events.is_array()) return;
@@ -114,14 +140,18 @@ void apply_teams(KvWriter& kv, ColumnId column, const EventView& ev) {
     const std::int64_t team = int_of(d, "team");
     const auto& fields = value_of(d, "fields");
     if (!fields.is_object()) return;
-    if (auto old = kv.get(column, keys::team(org, team))) {
+    auto rendered = render_team(kv, column, org, team, fields.get_object());
+    auto old = kv.get(column, keys::team(org, team));
+    if (!old) {
+      kv.add_count(column, keys::team_count(org), 1);
+      set_team_refs(kv, column, org, team, fields.get_object().at("limit_events"), true);
+    } else if (rendered_limit_events(*old) != rendered_limit_events(rendered)) {
+      // Most changes leave the events alone (rendered the same, in the same order): then so do the refs.
       Scratch scratch;
       set_team_refs(kv, column, org, team, parse_object(*old, scratch)["limit_events"], false);
-    } else {
-      kv.add_count(column, keys::team_count(org), 1);
+      set_team_refs(kv, column, org, team, fields.get_object().at("limit_events"), true);
     }
-    set_team_refs(kv, column, org, team, fields.get_object().at("limit_events"), true);
-    kv.put(column, keys::team(org, team), render_team(kv, column, org, team, fields.get_object()));
+    if (!old || *old != rendered) kv.put(column, keys::team(org, team), rendered);
     raise_seq(kv, column, team);
   } else if (type == types::kTeamDeleted) {
     const std::int64_t team = int_of(d, "team");

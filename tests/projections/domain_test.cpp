@@ -207,6 +207,37 @@ TEST_CASE("a deleted event disappears from the teams that named it", "[domain]")
   CHECK_FALSE(f.queries().event("dummy", "dummy"));
 }
 
+TEST_CASE("a team's events follow its changes: deleting an event it no longer names leaves it alone", "[domain]") {
+  PretixFixture f;
+  f.ok(CreateEvent{"dummy", Domain::json(R"({"name":"A","slug":"ev-a","date_from":"2020-01-01T00:00:00Z"})")});
+  f.ok(CreateEvent{"dummy", Domain::json(R"({"name":"B","slug":"ev-b","date_from":"2021-01-01T00:00:00Z"})")});
+  auto body = f.ok(CreateTeam{"dummy", Domain::json(R"({"name":"T","limit_events":["ev-a"]})")});
+  const std::int64_t team = boost::json::parse(body).at("id").as_int64();
+  auto events_of = [&] {
+    auto row = boost::json::parse(*f.queries().team("dummy", team));
+    return boost::json::serialize(row.at("limit_events"));
+  };
+  // A change that keeps the events, one that swaps "ev-a" for "ev-b", one that keeps them again: deleting
+  // "ev-a" then leaves the team alone, deleting "ev-b" empties it.
+  f.ok(UpdateTeam{"dummy", team, Domain::json(R"({"can_change_items":true})"), true});
+  CHECK(events_of() == R"(["ev-a"])");
+  f.ok(UpdateTeam{"dummy", team, Domain::json(R"({"limit_events":["ev-b"]})"), true});
+  CHECK(events_of() == R"(["ev-b"])");
+  f.ok(UpdateTeam{"dummy", team, Domain::json(R"({"can_change_orders":true})"), true});
+  f.ok(DeleteEvent{"dummy", "ev-a"});
+  CHECK(events_of() == R"(["ev-b"])");
+  CHECK(f.queries().team("dummy", team)->find(R"("can_change_items":true)") != std::string::npos);
+  f.ok(DeleteEvent{"dummy", "ev-b"});
+  CHECK(events_of() == "[]");
+  // The same once more through a name with the characters that end an array or a string in JSON text.
+  f.ok(CreateEvent{"dummy", Domain::json(R"({"name":"C","slug":"ev-c","date_from":"2022-01-01T00:00:00Z"})")});
+  f.ok(UpdateTeam{"dummy", team, Domain::json(R"({"name":"x\"],\"limit_events\":[","limit_events":["ev-c"]})"), true});
+  f.ok(UpdateTeam{"dummy", team, Domain::json(R"({"can_view_orders":true})"), true});
+  CHECK(events_of() == R"(["ev-c"])");
+  f.ok(DeleteEvent{"dummy", "ev-c"});
+  CHECK(events_of() == "[]");
+}
+
 TEST_CASE("limit_events come out in event order (date_from, name, slug)", "[domain]") {
   PretixFixture f;
   f.ok(CreateEvent{"dummy", Domain::json(R"({"name":"Early","slug":"early","date_from":"2010-01-01T00:00:00Z"})")});
