@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <boost/json/fwd.hpp>
 
@@ -11,7 +12,7 @@ namespace teamlog::projections {
 
 // {"position","datetime","action_type","team","actor":{"type","id","name"},"data"}; data is what pretix logs.
 std::string render_audit_entry(const Event& event, const boost::json::object& data);
-// The organizer an event belongs to ("" for none, e.g. a user).
-std::string audit_organizer(const Event& event, const boost::json::object& data);
+// The organizer an event belongs to ("" for none, e.g. a user); a view of `data`.
+std::string_view audit_organizer(const Event& event, const boost::json::object& data);
 
 }  // namespace teamlog::projections

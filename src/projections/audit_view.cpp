@@ -10,9 +10,9 @@
 
 namespace teamlog::projections {
 
-std::string audit_organizer(const Event& event, const boost::json::object& data) {
-  if (event.type == event_types::kOrganizerCreated) return std::string(str_of(data, "slug"));
-  return std::string(str_of(data, "organizer"));
+std::string_view audit_organizer(const Event& event, const boost::json::object& data) {
+  if (event.type == event_types::kOrganizerCreated) return str_of(data, "slug");
+  return str_of(data, "organizer");
 }
 
 std::string render_audit_entry(const Event& event, const boost::json::object& data) {

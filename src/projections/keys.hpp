@@ -13,26 +13,29 @@ namespace teamlog::keys {
 inline std::string be(std::int64_t id) { return encode_be64(static_cast<std::uint64_t>(id)); }
 inline std::int64_t from_be(std::string_view bytes) { return static_cast<std::int64_t>(decode_be64(bytes)); }
 
+// One allocation at most (keys are built for every row a fold touches).
 template <class... Parts>
 std::string join(const Parts&... parts) {
   std::string out;
+  out.reserve((std::string_view(parts).size() + ...));
   (out.append(parts), ...);
   return out;
 }
 
 inline constexpr std::string_view kSeq = "seq";  // the last id allocated, in columns that allocate ids
 inline constexpr char kEnd = '\0';
+inline constexpr std::string_view kEndPart{"\0", 1};
 
 // organizers:  o/{slug} -> {"slug","name"}
 inline std::string organizer(std::string_view slug) { return join("o/", slug); }
 
 // events:  e/{org}\0{slug} -> wire JSON   s/{org}\0{sort key} -> slug   k/{org}\0{slug} -> sort key
 //          n/{org}\0{slug} -> be id       c/{org} -> be count
-inline std::string event(std::string_view org, std::string_view slug) { return join("e/", org, std::string(1, kEnd), slug); }
-inline std::string event_sort_prefix(std::string_view org) { return join("s/", org, std::string(1, kEnd)); }
+inline std::string event(std::string_view org, std::string_view slug) { return join("e/", org, kEndPart, slug); }
+inline std::string event_sort_prefix(std::string_view org) { return join("s/", org, kEndPart); }
 inline std::string event_sort_key(std::string_view org, std::string_view sort) { return join(event_sort_prefix(org), sort); }
-inline std::string event_sort_of(std::string_view org, std::string_view slug) { return join("k/", org, std::string(1, kEnd), slug); }
-inline std::string event_id(std::string_view org, std::string_view slug) { return join("n/", org, std::string(1, kEnd), slug); }
+inline std::string event_sort_of(std::string_view org, std::string_view slug) { return join("k/", org, kEndPart, slug); }
+inline std::string event_id(std::string_view org, std::string_view slug) { return join("n/", org, kEndPart, slug); }
 inline std::string event_count(std::string_view org) { return join("c/", org); }
 
 // users:  u/{be id} -> member wire JSON   e/{lowercased email} -> be id
@@ -42,19 +45,19 @@ inline std::string user_email(std::string_view email) { return join("e/", email)
 // teams:  t/{org}\0{be id} -> wire JSON   c/{org} -> be count
 //         v/{org}\0{slug} -> event sort key (this projection's own copy, to order limit_events)
 //         r/{org}\0{slug}\0{be team} -> ""  (which teams name an event)
-inline std::string team_prefix(std::string_view org) { return join("t/", org, std::string(1, kEnd)); }
+inline std::string team_prefix(std::string_view org) { return join("t/", org, kEndPart); }
 inline std::string team(std::string_view org, std::int64_t id) { return join(team_prefix(org), be(id)); }
 inline std::string team_count(std::string_view org) { return join("c/", org); }
-inline std::string team_event(std::string_view org, std::string_view slug) { return join("v/", org, std::string(1, kEnd), slug); }
+inline std::string team_event(std::string_view org, std::string_view slug) { return join("v/", org, kEndPart, slug); }
 inline std::string team_ref_prefix(std::string_view org, std::string_view slug) {
-  return join("r/", org, std::string(1, kEnd), slug, std::string(1, kEnd));
+  return join("r/", org, kEndPart, slug, kEndPart);
 }
 
 // members:  m/{be team}{email}\0{be user} -> wire JSON   i/{be team}{be user} -> email
 //           u/{be user} -> wire JSON (own copy of users)   c/{be team} -> be count
 inline std::string member_prefix(std::int64_t team) { return join("m/", be(team)); }
 inline std::string member(std::int64_t team, std::string_view email, std::int64_t user) {
-  return join(member_prefix(team), email, std::string(1, kEnd), be(user));
+  return join(member_prefix(team), email, kEndPart, be(user));
 }
 inline std::string member_index_prefix(std::int64_t team) { return join("i/", be(team)); }
 inline std::string member_index(std::int64_t team, std::int64_t user) { return join(member_index_prefix(team), be(user)); }
@@ -68,7 +71,7 @@ inline std::string member_count(std::int64_t team) { return join("c/", be(team))
 //                        "queued" (position of the created/resent event),"queued_at_us"}
 inline std::string invite_prefix(std::int64_t team) { return join("v/", be(team)); }
 inline std::string invite(std::int64_t team, std::string_view email, std::int64_t id) {
-  return join(invite_prefix(team), email, std::string(1, kEnd), be(id));
+  return join(invite_prefix(team), email, kEndPart, be(id));
 }
 inline std::string invite_index_prefix(std::int64_t team) { return join("i/", be(team)); }
 inline std::string invite_index(std::int64_t team, std::int64_t id) { return join(invite_index_prefix(team), be(id)); }
@@ -83,7 +86,7 @@ inline std::string outbox(std::int64_t invite) { return join(kOutboxPrefix, be(i
 //          c/{be team} -> be count
 inline std::string token_prefix(std::int64_t team) { return join("k/", be(team)); }
 inline std::string token(std::int64_t team, std::string_view name, std::int64_t id) {
-  return join(token_prefix(team), name, std::string(1, kEnd), be(id));
+  return join(token_prefix(team), name, kEndPart, be(id));
 }
 inline std::string token_index_prefix(std::int64_t team) { return join("i/", be(team)); }
 inline std::string token_index(std::int64_t team, std::int64_t id) { return join(token_index_prefix(team), be(id)); }
@@ -93,16 +96,16 @@ inline std::string token_count(std::int64_t team) { return join("c/", be(team));
 
 // audit:  a/{org}\0{be position} -> be recorded_at_us, action type   t/{org}\0{be team}{be position} -> ""
 //         c/{org} -> be count   n/{org}\0{be team} -> be count
-inline std::string audit_prefix(std::string_view org) { return join("a/", org, std::string(1, kEnd)); }
+inline std::string audit_prefix(std::string_view org) { return join("a/", org, kEndPart); }
 inline std::string audit(std::string_view org, std::uint64_t position) {
   return join(audit_prefix(org), encode_be64(position));
 }
 inline std::string audit_team_prefix(std::string_view org, std::int64_t team) {
-  return join("t/", org, std::string(1, kEnd), be(team));
+  return join("t/", org, kEndPart, be(team));
 }
 inline std::string audit_count(std::string_view org) { return join("c/", org); }
 inline std::string audit_team_count(std::string_view org, std::int64_t team) {
-  return join("n/", org, std::string(1, kEnd), be(team));
+  return join("n/", org, kEndPart, be(team));
 }
 
 }  // namespace teamlog::keys

@@ -114,7 +114,7 @@ int cmd_audit(const Args& args, std::ostream& out, std::ostream& err) {
     auto parsed = boost::json::parse(e.data, ec);
     if (ec || !parsed.is_object()) return fail(err, "event " + std::to_string(e.position) + " has a malformed payload");
     const auto& data = parsed.get_object();
-    const std::string org = projections::audit_organizer(e, data);
+    const std::string org(projections::audit_organizer(e, data));
     if (!organizer.empty() && org != organizer) continue;
     if (team) {
       auto* t = data.if_contains("team");
