@@ -6,7 +6,6 @@
 #include <iterator>
 #include <optional>
 #include <set>
-#include <unordered_map>
 #include <stdexcept>
 
 namespace teamlog {
@@ -77,34 +76,56 @@ void sort_rows(std::vector<FoldKv::Row>& rows) {
 
 // Appended rows mostly come in runs: rows whose keys differ only in their last 8 bytes (a position, say) are
 // appended in increasing order (an audit index, one row per event). Ordering the runs by their common prefix and
-// concatenating them then sorts the rows in one pass instead of n log n compares. Checked as it goes: the rows
-// of a run must increase and each run must end before the next begins; otherwise nullopt (sort them whole).
-std::optional<std::vector<FoldKv::Row>> sorted_by_runs(const std::vector<FoldKv::Row>& rows) {
+// concatenating them (with the table's rows, already sorted, merged in between) then sorts the rows in one pass
+// instead of n log n compares. Checked as it goes: the rows of a run must increase and each run must end before
+// the next row of either kind begins; otherwise nullopt (sort them whole).
+std::optional<std::vector<FoldKv::Row>> sorted_by_runs(const std::vector<FoldKv::Row>& rows,
+                                                        const std::vector<FoldKv::Row>& table) {
   constexpr std::size_t kTail = 8;
-  std::unordered_map<std::string_view, std::uint32_t> run_of;
+  // Runs by prefix in an open-addressing table of run numbers + 1 (there are few runs, and a lookup per row).
+  std::vector<std::string_view> prefixes;
   std::vector<std::vector<std::uint32_t>> runs;  // row indices
+  std::vector<std::uint32_t> slots(1024, 0);
+  auto slot_of = [&](std::string_view prefix, std::size_t hash) -> std::uint32_t& {
+    for (std::size_t i = hash & (slots.size() - 1);; i = (i + 1) & (slots.size() - 1)) {
+      if (slots[i] == 0 || prefixes[slots[i] - 1] == prefix) return slots[i];
+    }
+  };
   for (std::uint32_t i = 0; i < rows.size(); ++i) {
     const std::string_view key = rows[i].first;
     if (key.size() < kTail) return std::nullopt;
-    const auto [it, fresh] = run_of.try_emplace(key.substr(0, key.size() - kTail), static_cast<std::uint32_t>(runs.size()));
-    if (fresh) {
+    const std::string_view prefix = key.substr(0, key.size() - kTail);
+    auto& slot = slot_of(prefix, std::hash<std::string_view>{}(prefix));
+    if (slot == 0) {
+      prefixes.push_back(prefix);
       runs.emplace_back();
+      slot = static_cast<std::uint32_t>(runs.size());
+      if (runs.size() * 2 > slots.size()) {
+        slots.assign(slots.size() * 4, 0);
+        for (std::uint32_t r = 0; r < prefixes.size(); ++r) slot_of(prefixes[r], std::hash<std::string_view>{}(prefixes[r])) = r + 1;
+      }
     } else {
       // Same prefix: the tails decide, compared as big-endian numbers.
-      const std::string_view last = rows[runs[it->second].back()].first;
+      const std::string_view last = rows[runs[slot - 1].back()].first;
       if (load_be(key, key.size() - kTail) <= load_be(last, last.size() - kTail)) return std::nullopt;
     }
-    runs[it->second].push_back(i);
+    runs[slot - 1].push_back(i);
   }
-  std::vector<std::pair<std::string_view, std::uint32_t>> order(run_of.begin(), run_of.end());
-  std::sort(order.begin(), order.end());
+  std::vector<std::uint32_t> order(runs.size());
+  for (std::uint32_t r = 0; r < order.size(); ++r) order[r] = r;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return prefixes[a] < prefixes[b]; });
   std::vector<FoldKv::Row> out;
-  out.reserve(rows.size());
-  for (const auto& [prefix, run] : order) {
-    // A prefix may be a prefix of another one: then their rows can interleave.
-    if (!out.empty() && !(out.back().first < rows[runs[run].front()].first)) return std::nullopt;
+  out.reserve(rows.size() + table.size());
+  std::size_t t = 0;
+  for (auto run : order) {
+    const std::string_view first = rows[runs[run].front()].first, last = rows[runs[run].back()].first;
+    while (t < table.size() && table[t].first < first) out.push_back(table[t++]);
+    // A prefix may be a prefix of another one, or a table row fall inside the run: then rows interleave.
+    if (!out.empty() && !(out.back().first < first)) return std::nullopt;
+    if (t < table.size() && table[t].first < last) return std::nullopt;
     for (auto i : runs[run]) out.push_back(rows[i]);
   }
+  out.insert(out.end(), table.begin() + static_cast<std::ptrdiff_t>(t), table.end());
   return out;
 }
 
@@ -350,16 +371,13 @@ std::vector<FoldKv::Row> FoldKv::sorted_rows(ColumnId id) const {
     sort_rows(table);
   }
   if (c.appended.empty()) return table;
-  auto appended = sorted_by_runs(c.appended);
-  if (!appended) {
-    appended = c.appended;
-    sort_rows(*appended);
-  }
-  if (table.empty()) return std::move(*appended);
+  if (auto merged = sorted_by_runs(c.appended, table)) return std::move(*merged);
   // Appended keys are never in the table (append's contract).
+  auto appended = c.appended;
+  sort_rows(appended);
   std::vector<Row> out;
-  out.reserve(table.size() + appended->size());
-  std::merge(table.begin(), table.end(), appended->begin(), appended->end(), std::back_inserter(out),
+  out.reserve(table.size() + appended.size());
+  std::merge(table.begin(), table.end(), appended.begin(), appended.end(), std::back_inserter(out),
              [](const Row& a, const Row& b) { return a.first < b.first; });
   return out;
 }
