@@ -50,7 +50,7 @@ void apply_audit(KvWriter& kv, ColumnId column, const EventView& ev) {
   kv.add_count(column, keys::audit_count(org), 1);
   if (ev.event.type.starts_with("pretix.team.")) {
     const std::int64_t team = int_of(ev.data, "team");
-    kv.append(column, keys::join(keys::audit_team_prefix(org, team), encode_be64(ev.event.position)), "");
+    kv.append(column, keys::audit_team(org, team, ev.event.position), "");
     kv.add_count(column, keys::audit_team_count(org, team), 1);
   }
 }

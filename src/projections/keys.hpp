@@ -103,6 +103,9 @@ inline std::string audit(std::string_view org, std::uint64_t position) {
 inline std::string audit_team_prefix(std::string_view org, std::int64_t team) {
   return join("t/", org, kEndPart, be(team));
 }
+inline std::string audit_team(std::string_view org, std::int64_t team, std::uint64_t position) {
+  return join("t/", org, kEndPart, be(team), encode_be64(position));
+}
 inline std::string audit_count(std::string_view org) { return join("c/", org); }
 inline std::string audit_team_count(std::string_view org, std::int64_t team) {
   return join("n/", org, kEndPart, be(team));

@@ -345,10 +345,11 @@ void apply_tokens(KvWriter& kv, ColumnId column, const EventView& ev) {
     if (fields.is_object()) kv.put(column, keys::token_team(team), team_flags(str_of(d, "organizer"), fields.get_object()));
   } else if (type == types::kTokenCreated) {
     const std::int64_t id = int_of(d, "token");
-    auto name = str_of(d, "name");
+    const auto name = str_of(d, "name");
+    const auto digest = str_of(d, "digest");
     kv.put(column, keys::token(team, name, id), token_wire(id, name, true));
-    kv.put(column, keys::token_index(team, id), token_index_row(name, true, str_of(d, "digest")));
-    kv.put(column, keys::token_digest(str_of(d, "digest")), keys::join(keys::be(team), keys::be(id), "1"));
+    kv.put(column, keys::token_index(team, id), token_index_row(name, true, digest));
+    kv.put(column, keys::token_digest(digest), keys::join(keys::be(team), keys::be(id), "1"));
     kv.add_count(column, keys::token_count(team), 1);
     raise_seq(kv, column, id);
   } else if (type == types::kTokenDeleted) {
