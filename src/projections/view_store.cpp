@@ -91,12 +91,17 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(Store& store, const Progress&
       vs->records_[static_cast<std::size_t>(id)].position = head;
     }
   }
+  ViewMask stale_mask = 0;
   for (ViewId id : stale) {
     const auto& def = definitions()[static_cast<std::size_t>(id)];
     if (progress) progress("view " + std::string(def.name) + " changed (version " +
                            std::to_string(vs->records_[static_cast<std::size_t>(id)].version) + " -> " +
                            std::to_string(def.version) + "): rebuilding from the log");
-    auto r = vs->rebuild(id, progress);
+    stale_mask |= view_bit(id);
+  }
+  if (stale_mask != 0) {
+    // All of them in one pass over the log.
+    auto r = vs->rebuild(stale_mask, progress);
     if (!r.ok()) return std::move(r).error();
   }
   return vs;
@@ -152,11 +157,15 @@ Status ViewStore::replay_into(const std::vector<ViewId>& views, const ViewColumn
 }
 
 Result<ViewStore::RebuildStats> ViewStore::rebuild(std::optional<ViewId> only, const Progress& progress) {
+  return rebuild(only ? view_bit(*only) : kAllViews, progress);
+}
+
+Result<ViewStore::RebuildStats> ViewStore::rebuild(ViewMask mask, const Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   std::vector<ViewId> views;
   for (const auto& def : definitions()) {
-    if (!only || *only == def.id) views.push_back(def.id);
+    if (mask & view_bit(def.id)) views.push_back(def.id);
   }
   ViewColumns target = columns_;
   std::vector<Record> final_records;

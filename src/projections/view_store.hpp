@@ -35,6 +35,8 @@ class ViewStore {
   };
   // Rebuilds one view (or all) from the log into fresh columns, then switches. Nothing may write meanwhile.
   Result<RebuildStats> rebuild(std::optional<ViewId> only, const Progress& progress = {});
+  // The views of a mask, in one pass over the log.
+  Result<RebuildStats> rebuild(ViewMask views, const Progress& progress = {});
 
   struct Info {
     std::string name;

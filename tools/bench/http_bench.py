@@ -127,12 +127,24 @@ def seed(bin_dir, data_dir, organizers, teams, events=None):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def refresh_views(bin_dir, data_dir):
+    """A dataset seeded by an older build may hold views of an older layout, which teamlogd would rebuild while
+    starting (and the 1M stage would time): rebuild them now, keeping the seeded log."""
+    stats = json.loads(run([os.path.join(bin_dir, "teamlogctl"), "stats", "--data-dir", data_dir],
+                           stdout=subprocess.PIPE, text=True).stdout)
+    stale = [v["name"] for v in stats["views"] if v["version"] != v["code_version"]]
+    if stale:
+        log(f"{data_dir}: views {', '.join(stale)} are of an older layout; rebuilding them from the cached log")
+        run([os.path.join(bin_dir, "teamlogctl"), "rebuild", "--data-dir", data_dir], stdout=subprocess.DEVNULL)
+
+
 def cached_dataset(bin_dir, cache_root, organizers, teams, events=None):
     """A seeded data dir kept under cache_root (seeded once); returns (dir, seed output)."""
     name = f"o{organizers}-t{teams}" + (f"-e{events}" if events else "")
     path = os.path.join(cache_root, name)
     meta = os.path.join(cache_root, name + ".json")
     if os.path.isdir(path) and os.path.exists(meta):
+        refresh_views(bin_dir, path)
         with open(meta) as f:
             return path, json.load(f)
     shutil.rmtree(path, ignore_errors=True)
