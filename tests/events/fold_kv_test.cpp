@@ -46,9 +46,9 @@ TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, sequenc
     const std::string k = key();
     switch (pick(12)) {
       case 11: {
-        const std::int64_t value = static_cast<std::int64_t>(pick(6)) - 1;
-        mem.raise_count(mem_cols[c], k, value);
-        fold.raise_count(fold_cols[c], k, value);
+        const std::int64_t raised = static_cast<std::int64_t>(pick(6)) - 1;
+        mem.raise_count(mem_cols[c], k, raised);
+        fold.raise_count(fold_cols[c], k, raised);
         break;
       }
       case 10: {
