@@ -109,21 +109,23 @@ std::optional<std::vector<FoldKv::Row>> sorted_by_runs(const std::vector<FoldKv:
     const std::string_view key = rows[i].first;
     if (key.size() < kTail) return std::nullopt;
     const std::string_view prefix = key.substr(0, key.size() - kTail);
-    auto& slot = slot_of(prefix, std::hash<std::string_view>{}(prefix));
-    if (slot == 0) {
+    std::uint32_t run = slot_of(prefix, std::hash<std::string_view>{}(prefix));  // number + 1; 0: new
+    if (run == 0) {
       prefixes.push_back(prefix);
       runs.emplace_back();
-      slot = static_cast<std::uint32_t>(runs.size());
+      run = static_cast<std::uint32_t>(runs.size());
       if (runs.size() * 2 > slots.size()) {
         slots.assign(slots.size() * 4, 0);
         for (std::uint32_t r = 0; r < prefixes.size(); ++r) slot_of(prefixes[r], std::hash<std::string_view>{}(prefixes[r])) = r + 1;
+      } else {
+        slot_of(prefix, std::hash<std::string_view>{}(prefix)) = run;
       }
     } else {
       // Same prefix: the tails decide, compared as big-endian numbers.
-      const std::string_view last = rows[runs[slot - 1].back()].first;
+      const std::string_view last = rows[runs[run - 1].back()].first;
       if (load_be(key, key.size() - kTail) <= load_be(last, last.size() - kTail)) return std::nullopt;
     }
-    runs[slot - 1].push_back(i);
+    runs[run - 1].push_back(i);
   }
   std::vector<std::uint32_t> order(runs.size());
   for (std::uint32_t r = 0; r < order.size(); ++r) order[r] = r;

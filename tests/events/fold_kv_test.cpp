@@ -168,3 +168,20 @@ TEST_CASE("FoldKv sorts appended runs (keys that differ in their last 8 bytes) a
     for (std::size_t i = 0; i < rows.size(); ++i) REQUIRE(rows[i].first == keys[i]);
   }
 }
+
+TEST_CASE("FoldKv sorts appended runs when there are thousands of them", "[fold_kv]") {
+  // More runs than the run table's first size (it grows while rows arrive), interleaved as an audit index's are.
+  FoldKv fold;
+  const ColumnId c = fold.ensure_column("audit");
+  std::vector<std::string> keys;
+  std::mt19937 rng(7);
+  for (std::uint64_t position = 1; position <= 30000; ++position) {
+    const std::string key = "t/" + encode_be64(rng() % 5000) + encode_be64(position);
+    keys.push_back(key);
+    fold.append(c, key, "");
+  }
+  std::sort(keys.begin(), keys.end());
+  const auto rows = fold.sorted_rows(c);
+  REQUIRE(rows.size() == keys.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) REQUIRE(rows[i].first == keys[i]);
+}
