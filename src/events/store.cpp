@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
-#include <thread>
 #include <unordered_map>
 
 #include "events/codec.hpp"
@@ -695,7 +694,6 @@ struct BulkLoad::Impl {
     std::size_t begin, end;
     std::string path;
   };
-  Store& store;
   Store::Impl& db;
   std::filesystem::path dir;
   std::size_t expected;  // columns to come
@@ -831,7 +829,7 @@ Result<std::unique_ptr<BulkLoad>> Store::begin_bulk_load(std::size_t columns) {
   fs::create_directories(dir, ec);
   if (ec) return Error::make(ErrorCode::kUnavailable, "cannot create " + dir.string() + ": " + ec.message());
   auto impl = std::unique_ptr<BulkLoad::Impl>(new BulkLoad::Impl{
-      *this, *impl_, dir, columns, rocksdb::Options(rocksdb::DBOptions(), impl_->cf_options), {}, {}, {}, 0, 0, 0, {}, {}, false});
+      *impl_, dir, columns, rocksdb::Options(rocksdb::DBOptions(), impl_->cf_options), {}, {}, {}, 0, 0, 0, {}, {}, false});
   return std::unique_ptr<BulkLoad>(new BulkLoad(std::move(impl)));
 }
 

@@ -31,8 +31,9 @@ Status fold_views(const Store& store, FoldedViews& fold, ViewMask views, std::ui
 // folding): writes go to different FoldKv columns, which share nothing once they exist. Either may be empty.
 std::array<ViewMask, 2> split_for_two_threads(ViewMask views);
 
-// All views of `fold` on two threads (split_for_two_threads), each event read and parsed once: the threads take
-// turns reading and parsing chunks of the log, and each folds every chunk into its own group of views. `then(g)`
+// All views of `fold` on two threads (split_for_two_threads), each event read and parsed once: each chunk of
+// the log is read and parsed by whichever thread needs it first, and each thread folds every chunk into its own
+// group of views. `then(g)`
 // runs on group g's thread as soon as that group is complete (sorting or comparing it overlaps the other group's
 // fold); its error ends the fold. With only one group, everything runs on the calling thread. Chunks hold
 // `chunk_events` events (tests make them small).

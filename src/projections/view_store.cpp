@@ -6,7 +6,6 @@
 #include <chrono>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "projections/fold.hpp"
 
