@@ -66,16 +66,9 @@ class Reader {
 
 }  // namespace
 
-void append_be64(std::string& out, std::uint64_t value) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
-}
+void append_be64(std::string& out, std::uint64_t value) { out.append(Be64(value)); }
 
-std::string encode_be64(std::uint64_t value) {
-  std::string out;
-  out.reserve(8);
-  append_be64(out, value);
-  return out;
-}
+std::string encode_be64(std::uint64_t value) { return std::string(Be64(value)); }
 
 std::uint64_t decode_be64(std::string_view bytes) {
   std::uint64_t v = 0;

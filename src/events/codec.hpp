@@ -24,6 +24,14 @@ Status decode_event_into(std::string_view bytes, Event& event);
 Hash chain_hash(const Hash& previous, std::string_view canonical_bytes);
 
 // Big-endian fixed-width keys, so that RocksDB's bytewise order is numeric order.
+// The 8 bytes by value: a key part that needs no string of its own (folds build keys for every row they touch).
+struct Be64 {
+  char bytes[8];
+  explicit Be64(std::uint64_t value) noexcept {
+    for (int i = 7; i >= 0; --i, value >>= 8) bytes[i] = static_cast<char>(value & 0xff);
+  }
+  operator std::string_view() const noexcept { return {bytes, sizeof bytes}; }
+};
 std::string encode_be64(std::uint64_t value);
 void append_be64(std::string& out, std::uint64_t value);
 std::uint64_t decode_be64(std::string_view bytes);  // bytes.size() must be >= 8

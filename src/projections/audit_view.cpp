@@ -46,7 +46,7 @@ void apply_audit(KvWriter& kv, ColumnId column, const EventView& ev) {
   // rendering a million entries was most of a rebuild's writing). The value carries what the filters look at:
   // the recorded time (8 bytes) and the action type.
   kv.append(column, keys::audit(org, ev.event.position),
-            keys::join(encode_be64(static_cast<std::uint64_t>(ev.event.recorded_at_us)), ev.event.type));
+            keys::join(Be64(static_cast<std::uint64_t>(ev.event.recorded_at_us)), ev.event.type));
   kv.add_count(column, keys::audit_count(org), 1);
   if (ev.event.type.starts_with("pretix.team.")) {
     const std::int64_t team = int_of(ev.data, "team");

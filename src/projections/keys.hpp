@@ -10,10 +10,11 @@
 
 namespace teamlog::keys {
 
-inline std::string be(std::int64_t id) { return encode_be64(static_cast<std::uint64_t>(id)); }
+inline Be64 be(std::int64_t id) { return Be64(static_cast<std::uint64_t>(id)); }
 inline std::int64_t from_be(std::string_view bytes) { return static_cast<std::int64_t>(decode_be64(bytes)); }
 
-// One allocation at most (keys are built for every row a fold touches).
+// One allocation at most (keys are built for every row a fold touches): keys are one join of their parts, not
+// a join of a prefix key.
 template <class... Parts>
 std::string join(const Parts&... parts) {
   std::string out;
@@ -33,7 +34,7 @@ inline std::string organizer(std::string_view slug) { return join("o/", slug); }
 //          n/{org}\0{slug} -> be id       c/{org} -> be count
 inline std::string event(std::string_view org, std::string_view slug) { return join("e/", org, kEndPart, slug); }
 inline std::string event_sort_prefix(std::string_view org) { return join("s/", org, kEndPart); }
-inline std::string event_sort_key(std::string_view org, std::string_view sort) { return join(event_sort_prefix(org), sort); }
+inline std::string event_sort_key(std::string_view org, std::string_view sort) { return join("s/", org, kEndPart, sort); }
 inline std::string event_sort_of(std::string_view org, std::string_view slug) { return join("k/", org, kEndPart, slug); }
 inline std::string event_id(std::string_view org, std::string_view slug) { return join("n/", org, kEndPart, slug); }
 inline std::string event_count(std::string_view org) { return join("c/", org); }
@@ -46,21 +47,24 @@ inline std::string user_email(std::string_view email) { return join("e/", email)
 //         v/{org}\0{slug} -> event sort key (this projection's own copy, to order limit_events)
 //         r/{org}\0{slug}\0{be team} -> ""  (which teams name an event)
 inline std::string team_prefix(std::string_view org) { return join("t/", org, kEndPart); }
-inline std::string team(std::string_view org, std::int64_t id) { return join(team_prefix(org), be(id)); }
+inline std::string team(std::string_view org, std::int64_t id) { return join("t/", org, kEndPart, be(id)); }
 inline std::string team_count(std::string_view org) { return join("c/", org); }
 inline std::string team_event(std::string_view org, std::string_view slug) { return join("v/", org, kEndPart, slug); }
 inline std::string team_ref_prefix(std::string_view org, std::string_view slug) {
   return join("r/", org, kEndPart, slug, kEndPart);
+}
+inline std::string team_ref(std::string_view org, std::string_view slug, std::int64_t team) {
+  return join("r/", org, kEndPart, slug, kEndPart, be(team));
 }
 
 // members:  m/{be team}{email}\0{be user} -> wire JSON   i/{be team}{be user} -> email
 //           u/{be user} -> wire JSON (own copy of users)   c/{be team} -> be count
 inline std::string member_prefix(std::int64_t team) { return join("m/", be(team)); }
 inline std::string member(std::int64_t team, std::string_view email, std::int64_t user) {
-  return join(member_prefix(team), email, kEndPart, be(user));
+  return join("m/", be(team), email, kEndPart, be(user));
 }
 inline std::string member_index_prefix(std::int64_t team) { return join("i/", be(team)); }
-inline std::string member_index(std::int64_t team, std::int64_t user) { return join(member_index_prefix(team), be(user)); }
+inline std::string member_index(std::int64_t team, std::int64_t user) { return join("i/", be(team), be(user)); }
 inline std::string member_user(std::int64_t user) { return join("u/", be(user)); }
 inline std::string member_count(std::int64_t team) { return join("c/", be(team)); }
 
@@ -71,10 +75,10 @@ inline std::string member_count(std::int64_t team) { return join("c/", be(team))
 //                        "queued" (position of the created/resent event),"queued_at_us"}
 inline std::string invite_prefix(std::int64_t team) { return join("v/", be(team)); }
 inline std::string invite(std::int64_t team, std::string_view email, std::int64_t id) {
-  return join(invite_prefix(team), email, kEndPart, be(id));
+  return join("v/", be(team), email, kEndPart, be(id));
 }
 inline std::string invite_index_prefix(std::int64_t team) { return join("i/", be(team)); }
-inline std::string invite_index(std::int64_t team, std::int64_t id) { return join(invite_index_prefix(team), be(id)); }
+inline std::string invite_index(std::int64_t team, std::int64_t id) { return join("i/", be(team), be(id)); }
 inline std::string invite_email(std::int64_t team, std::string_view lower_email) { return join("l/", be(team), lower_email); }
 inline std::string invite_digest(std::string_view digest) { return join("d/", digest); }
 inline std::string invite_count(std::int64_t team) { return join("c/", be(team)); }
@@ -86,10 +90,10 @@ inline std::string outbox(std::int64_t invite) { return join(kOutboxPrefix, be(i
 //          c/{be team} -> be count
 inline std::string token_prefix(std::int64_t team) { return join("k/", be(team)); }
 inline std::string token(std::int64_t team, std::string_view name, std::int64_t id) {
-  return join(token_prefix(team), name, kEndPart, be(id));
+  return join("k/", be(team), name, kEndPart, be(id));
 }
 inline std::string token_index_prefix(std::int64_t team) { return join("i/", be(team)); }
-inline std::string token_index(std::int64_t team, std::int64_t id) { return join(token_index_prefix(team), be(id)); }
+inline std::string token_index(std::int64_t team, std::int64_t id) { return join("i/", be(team), be(id)); }
 inline std::string token_digest(std::string_view digest) { return join("d/", digest); }
 inline std::string token_team(std::int64_t team) { return join("p/", be(team)); }
 inline std::string token_count(std::int64_t team) { return join("c/", be(team)); }
@@ -98,13 +102,13 @@ inline std::string token_count(std::int64_t team) { return join("c/", be(team));
 //         c/{org} -> be count   n/{org}\0{be team} -> be count
 inline std::string audit_prefix(std::string_view org) { return join("a/", org, kEndPart); }
 inline std::string audit(std::string_view org, std::uint64_t position) {
-  return join(audit_prefix(org), encode_be64(position));
+  return join("a/", org, kEndPart, Be64(position));
 }
 inline std::string audit_team_prefix(std::string_view org, std::int64_t team) {
   return join("t/", org, kEndPart, be(team));
 }
 inline std::string audit_team(std::string_view org, std::int64_t team, std::uint64_t position) {
-  return join("t/", org, kEndPart, be(team), encode_be64(position));
+  return join("t/", org, kEndPart, be(team), Be64(position));
 }
 inline std::string audit_count(std::string_view org) { return join("c/", org); }
 inline std::string audit_team_count(std::string_view org, std::int64_t team) {

@@ -97,7 +97,7 @@ void set_team_refs(KvWriter& kv, ColumnId column, std::string_view org, std::int
   if (!limit_events.is_array()) return;
   for (const auto& s : limit_events.get_array()) {
     if (!s.is_string()) continue;
-    auto key = keys::join(keys::team_ref_prefix(org, s.get_string()), keys::be(team));
+    auto key = keys::team_ref(org, s.get_string(), team);
     if (add) {
       kv.put(column, key, "");
     } else {
