@@ -369,6 +369,32 @@ void FoldKv::raise_count(ColumnId id, std::string_view key, std::int64_t value) 
   if (value > count_of(c.value_of(e))) c.set_value(e, count_bytes(value));
 }
 
+void FoldKv::append_to_value(ColumnId id, std::string_view key, std::string_view bytes) {
+  auto& c = column(id);
+  const auto i = c.find(key, Column::hash_of(key));
+  if (i < 0) {
+    put(id, key, bytes);
+    return;
+  }
+  auto& e = c.entries[static_cast<std::size_t>(i)];
+  const std::size_t size = e.value_size + bytes.size();
+  if (size > e.value_capacity) {
+    // Doubling: a value appended to n times moves O(log n) times, and the arena holds at most twice its size.
+    const std::size_t capacity = std::max<std::size_t>(2 * size, 64);
+    char* grown = c.arena.allocate(capacity);
+    if (e.value_size != 0) std::memcpy(grown, e.value, e.value_size);
+    e.value = grown;
+    e.value_capacity = static_cast<std::uint32_t>(capacity);
+  }
+  if (!bytes.empty()) std::memcpy(e.value + e.value_size, bytes.data(), bytes.size());
+  e.value_size = static_cast<std::uint32_t>(size);
+}
+
+void FoldKv::prefetch(ColumnId id, std::string_view key) const {
+  const auto& c = column(id);
+  __builtin_prefetch(&c.slots[Column::hash_of(key) & (c.slots.size() - 1)]);
+}
+
 std::size_t FoldKv::size(ColumnId id) const {
   const auto& c = column(id);
   return c.live + c.appended.size();

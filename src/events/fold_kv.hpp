@@ -35,6 +35,8 @@ class FoldKv final : public KvWriter {
   void append(ColumnId column, std::string_view key, std::string_view value) override;
   std::int64_t add_count(ColumnId column, std::string_view key, std::int64_t delta) override;
   void raise_count(ColumnId column, std::string_view key, std::int64_t value) override;
+  void append_to_value(ColumnId column, std::string_view key, std::string_view bytes) override;
+  void prefetch(ColumnId column, std::string_view key) const override;
 
   std::size_t size(ColumnId column) const;
   // Every row of a column in bytewise key order. The views stay valid until the next write to the column.

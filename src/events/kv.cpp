@@ -27,4 +27,10 @@ void KvWriter::raise_count(ColumnId column, std::string_view key, std::int64_t v
   if (value > (stored ? count_of(*stored) : 0)) put(column, key, count_bytes(value));
 }
 
+void KvWriter::append_to_value(ColumnId column, std::string_view key, std::string_view bytes) {
+  std::string value = get(column, key).value_or(std::string());
+  value.append(bytes);
+  put(column, key, value);
+}
+
 }  // namespace teamlog

@@ -47,6 +47,12 @@ class KvWriter : public KvReader {
   virtual std::int64_t add_count(ColumnId column, std::string_view key, std::int64_t delta);
   // Raises the count at `key` to `value` if it is lower (a sequence of ids); the same in place for a fold.
   virtual void raise_count(ColumnId column, std::string_view key, std::int64_t value);
+  // Appends `bytes` to the value at `key` (absent: a new row). A whole-log fold in memory grows the value in
+  // place; everywhere else it is a get and a put.
+  virtual void append_to_value(ColumnId column, std::string_view key, std::string_view bytes);
+  // A hint that `key` is read or written next: a whole-log fold in memory starts fetching its place in the table,
+  // so that the cache misses of the few rows an event touches overlap instead of following one another.
+  virtual void prefetch(ColumnId, std::string_view) const {}
 };
 
 // The 8 big-endian bytes of a count, and back (malformed: 0).

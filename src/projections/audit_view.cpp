@@ -50,8 +50,9 @@ void apply_audit(KvWriter& kv, ColumnId column, const EventView& ev) {
   kv.add_count(column, keys::audit_count(org), 1);
   if (ev.event.type.starts_with("pretix.team.")) {
     const std::int64_t team = int_of(ev.data, "team");
-    kv.append(column, keys::audit_team(org, team, ev.event.position), "");
-    kv.add_count(column, keys::audit_team_count(org, team), 1);
+    const std::int64_t n = kv.add_count(column, keys::audit_team_count(org, team), 1);
+    kv.append_to_value(column, keys::audit_team(org, team, static_cast<std::uint64_t>((n - 1) / keys::kAuditTeamBlock)),
+                       Be64(ev.event.position));
   }
 }
 

@@ -216,12 +216,17 @@ Page Queries::audit(std::string_view org, const AuditFilter& filter, std::int64_
   // Walk the organizer's (or the team's) entries in position order, starting after `after`.
   if (filter.team) {
     auto prefix = keys::audit_team_prefix(org, *filter.team);
-    for (auto c = kv_.scan(col, prefix, keys::join(prefix, encode_be64(filter.after + 1))); c->valid(); c->next()) {
-      std::uint64_t position = decode_be64(c->key().substr(prefix.size()));
-      if (simple && seen >= offset + limit) break;
-      auto entry = kv_.get(col, keys::audit(org, position));
-      if (!entry) continue;
-      take(*entry, position);
+    for (auto c = kv_.scan(col, prefix); c->valid() && !(simple && seen >= offset + limit); c->next()) {
+      const std::string_view block = c->value();  // positions, increasing
+      if (block.size() < 8 || decode_be64(block.substr(block.size() - 8)) <= filter.after) continue;
+      for (std::size_t at = 0; at + 8 <= block.size(); at += 8) {
+        const std::uint64_t position = decode_be64(block.substr(at));
+        if (position <= filter.after) continue;
+        if (simple && seen >= offset + limit) break;
+        auto entry = kv_.get(col, keys::audit(org, position));
+        if (!entry) continue;
+        take(*entry, position);
+      }
     }
   } else {
     auto prefix = keys::audit_prefix(org);

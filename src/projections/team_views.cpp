@@ -347,10 +347,13 @@ void apply_tokens(KvWriter& kv, ColumnId column, const EventView& ev) {
     const std::int64_t id = int_of(d, "token");
     const auto name = str_of(d, "name");
     const auto digest = str_of(d, "digest");
-    kv.put(column, keys::token(team, name, id), token_wire(id, name, true));
-    kv.put(column, keys::token_index(team, id), token_index_row(name, true, digest));
-    kv.put(column, keys::token_digest(digest), keys::join(keys::be(team), keys::be(id), "1"));
-    kv.add_count(column, keys::token_count(team), 1);
+    const auto row = keys::token(team, name, id), index = keys::token_index(team, id);
+    const auto by_digest = keys::token_digest(digest), count = keys::token_count(team);
+    for (const auto* key : {&row, &index, &by_digest, &count}) kv.prefetch(column, *key);
+    kv.put(column, row, token_wire(id, name, true));
+    kv.put(column, index, token_index_row(name, true, digest));
+    kv.put(column, by_digest, keys::join(keys::be(team), keys::be(id), "1"));
+    kv.add_count(column, count, 1);
     raise_seq(kv, column, id);
   } else if (type == types::kTokenDeleted) {
     const std::int64_t id = int_of(d, "token");

@@ -23,7 +23,8 @@ std::vector<std::pair<std::string, std::string>> rows_of(KvCursor& c) {
 
 }  // namespace
 
-TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, sequences, gets and prefix scans", "[fold_kv]") {
+TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, sequences, appends to values, gets and prefix scans",
+          "[fold_kv]") {
   std::mt19937 rng(20261128);
   auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
   // Short keys over a small alphabet (with NUL and 0xff bytes), so that keys collide, share prefixes and come
@@ -44,7 +45,14 @@ TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, sequenc
   for (int step = 0; step < 50000; ++step) {
     const unsigned c = pick(2);
     const std::string k = key();
-    switch (pick(12)) {
+    switch (pick(13)) {
+      case 12: {
+        // Appends grow a value past its capacity, also one that a put or a delete left behind.
+        const std::string v = value();
+        mem.append_to_value(mem_cols[c], k, v);
+        fold.append_to_value(fold_cols[c], k, v);
+        break;
+      }
       case 11: {
         const std::int64_t raised = static_cast<std::int64_t>(pick(6)) - 1;
         mem.raise_count(mem_cols[c], k, raised);

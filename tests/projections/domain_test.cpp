@@ -4,6 +4,7 @@
 #include "domain_fixture.hpp"
 #include "events/crypto.hpp"
 #include "events/types.hpp"
+#include "projections/keys.hpp"
 
 using namespace teamlog;
 using namespace teamlog::commands;
@@ -282,4 +283,42 @@ TEST_CASE("the audit view has pretix's action types and data, by organizer and t
   projections::AuditFilter after;
   after.after = 8;
   CHECK(f.queries().audit("dummy", after, 0, 50).count == 1);
+}
+
+TEST_CASE("a team's audit entries page through its index blocks in order, also after a position", "[domain][audit]") {
+  PretixFixture f;
+  // Enough entries for several blocks of the team index, interleaved with another team's.
+  for (int i = 0; i < 90; ++i) {
+    f.ok(CreateToken{"dummy", 2, Domain::json(R"({"name":"T)" + std::to_string(i) + R"("})")});
+    if (i % 3 == 0) f.ok(CreateToken{"dummy", 1, Domain::json(R"({"name":"Other"})")});
+  }
+  auto positions_of = [](const projections::Page& page) {
+    std::vector<std::int64_t> out;
+    for (const auto& item : page.items) out.push_back(boost::json::parse(item).at("position").as_int64());
+    return out;
+  };
+  // What the team filter must give: the organizer's entries of team 2.
+  std::vector<std::int64_t> expected;
+  for (const auto& item : f.queries().audit("dummy", {}, 0, 1000).items) {
+    const auto entry = boost::json::parse(item);
+    if (entry.at("team") == 2) expected.push_back(entry.at("position").as_int64());
+  }
+  REQUIRE(expected.size() > 2 * static_cast<std::size_t>(keys::kAuditTeamBlock));
+  projections::AuditFilter team2;
+  team2.team = 2;
+  const auto whole = f.queries().audit("dummy", team2, 0, 1000);
+  CHECK(whole.count == static_cast<std::int64_t>(expected.size()));
+  CHECK(positions_of(whole) == expected);
+  std::vector<std::int64_t> paged;
+  for (std::int64_t offset = 0; offset < static_cast<std::int64_t>(expected.size()); offset += 7) {
+    const auto page = f.queries().audit("dummy", team2, offset, 7);
+    CHECK(page.count == static_cast<std::int64_t>(expected.size()));
+    for (auto p : positions_of(page)) paged.push_back(p);
+  }
+  CHECK(paged == expected);
+  // After a position inside the second block: the rest, in order, counted.
+  team2.after = static_cast<std::uint64_t>(expected[40]);
+  const auto rest = f.queries().audit("dummy", team2, 0, 1000);
+  CHECK(rest.count == static_cast<std::int64_t>(expected.size()) - 41);
+  CHECK(positions_of(rest) == std::vector<std::int64_t>(expected.begin() + 41, expected.end()));
 }
