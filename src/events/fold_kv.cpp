@@ -147,19 +147,33 @@ std::optional<std::vector<FoldKv::Row>> sorted_by_runs(const std::vector<FoldKv:
 
 }  // namespace
 
-// An open-addressing table over entries whose bytes live in the column's arena: a lookup touches its slot, its
-// entry and the key bytes, where std::unordered_map also walked a bucket list and separately allocated strings
-// (cache misses were most of a fold's time), and dropping a column frees a few large blocks instead of millions
-// of nodes.
+// An open-addressing table over entries of one cache line each: a lookup touches its slot and its entry, which
+// holds keys of up to 32 bytes and values of up to 8 (counts) itself; longer ones live in the column's arena.
+// std::unordered_map also walked a bucket list and separately allocated strings (cache misses were most of a
+// fold's time), and a key in the arena was one more miss per lookup. Dropping a column frees a few large blocks
+// instead of millions of nodes.
 struct FoldKv::Column {
-  struct Entry {
-    std::string_view key;
-    char* value = nullptr;
-    std::uint32_t value_size = 0;
-    std::uint32_t value_capacity = 0;
+  struct alignas(64) Entry {
+    static constexpr std::size_t kInlineKey = 32, kInlineValue = 8;
     std::uint64_t hash = 0;
-    bool used = false;  // false: on the free list
+    std::uint32_t key_size = 0;
+    std::uint32_t value_size = 0;
+    std::uint32_t value_capacity = 0;  // of value_data; 0: the value is inline
+    bool used = false;                 // false: on the free list
+    union {
+      char* value_data = nullptr;
+      char inline_value[kInlineValue];
+    };
+    union {
+      const char* key_data = nullptr;
+      char inline_key[kInlineKey];
+    };
+
+    std::string_view key() const { return {key_size <= kInlineKey ? inline_key : key_data, key_size}; }
+    std::string_view value() const { return {value_capacity == 0 ? inline_value : value_data, value_size}; }
+    char* value_bytes() { return value_capacity == 0 ? inline_value : value_data; }
   };
+  static_assert(sizeof(Entry) == 64);
   struct Slot {
     std::uint32_t tag = 0;    // the hash's upper half, to skip most foreign entries without touching them
     std::uint32_t entry = 0;  // 0 empty, 1 deleted, else entry index + 2
@@ -170,7 +184,7 @@ struct FoldKv::Column {
   struct ByKey {
     using is_transparent = void;
     const std::vector<Entry>* entries;
-    std::string_view key(std::uint32_t i) const { return (*entries)[i].key; }
+    std::string_view key(std::uint32_t i) const { return (*entries)[i].key(); }
     bool operator()(std::uint32_t a, std::uint32_t b) const { return key(a) < key(b); }
     bool operator()(std::uint32_t a, std::string_view b) const { return key(a) < b; }
     bool operator()(std::string_view a, std::uint32_t b) const { return a < key(b); }
@@ -197,7 +211,7 @@ struct FoldKv::Column {
       if (s.entry == kEmpty) return -1;
       if (s.entry != kDeleted && s.tag == tag) {
         const Entry& e = entries[s.entry - 2];
-        if (e.hash == hash && e.key == key) return s.entry - 2;
+        if (e.hash == hash && e.key() == key) return s.entry - 2;
       }
     }
   }
@@ -225,15 +239,26 @@ struct FoldKv::Column {
       if (entries[i].used) place(i);
     }
   }
+  void set_key(Entry& e, std::string_view key) {
+    e.key_size = static_cast<std::uint32_t>(key.size());
+    if (key.size() <= Entry::kInlineKey) {
+      if (!key.empty()) std::memcpy(e.inline_key, key.data(), key.size());
+    } else {
+      e.key_data = arena.copy(key).data();
+    }
+  }
+  // `value` must not point into the entry itself.
   void set_value(Entry& e, std::string_view value) {
-    if (value.size() > e.value_capacity) {
-      e.value = arena.allocate(value.size());
+    if (value.size() <= Entry::kInlineValue) {
+      e.value_capacity = 0;
+    } else if (value.size() > e.value_capacity) {
+      e.value_data = arena.allocate(value.size());
       e.value_capacity = static_cast<std::uint32_t>(value.size());
     }
-    if (!value.empty()) std::memcpy(e.value, value.data(), value.size());
+    if (!value.empty()) std::memcpy(e.value_bytes(), value.data(), value.size());
     e.value_size = static_cast<std::uint32_t>(value.size());
   }
-  std::string_view value_of(const Entry& e) const { return {e.value, e.value_size}; }
+  std::string_view value_of(const Entry& e) const { return e.value(); }
 
   void build_index() {
     ordered = std::make_unique<Index>(ByKey{&entries});
@@ -291,8 +316,8 @@ std::unique_ptr<KvCursor> FoldKv::scan(ColumnId id, std::string_view prefix, std
   std::vector<Row> rows;
   for (auto it = c.ordered->lower_bound(std::max(prefix, start)); it != c.ordered->end(); ++it) {
     const auto& e = c.entries[*it];
-    if (!e.key.starts_with(prefix)) break;
-    rows.emplace_back(e.key, c.value_of(e));
+    if (!e.key().starts_with(prefix)) break;
+    rows.emplace_back(e.key(), c.value_of(e));
   }
   return std::make_unique<RowsCursor>(std::move(rows));
 }
@@ -314,7 +339,7 @@ void FoldKv::put(ColumnId id, std::string_view key, std::string_view value) {
   }
   auto& e = c.entries[entry];
   e = Column::Entry{};
-  e.key = c.arena.copy(key);
+  c.set_key(e, key);
   e.hash = hash;
   e.used = true;
   c.set_value(e, value);
@@ -378,15 +403,15 @@ void FoldKv::append_to_value(ColumnId id, std::string_view key, std::string_view
   }
   auto& e = c.entries[static_cast<std::size_t>(i)];
   const std::size_t size = e.value_size + bytes.size();
-  if (size > e.value_capacity) {
+  if (size > (e.value_capacity == 0 ? Column::Entry::kInlineValue : e.value_capacity)) {
     // Doubling: a value appended to n times moves O(log n) times, and the arena holds at most twice its size.
     const std::size_t capacity = std::max<std::size_t>(2 * size, 64);
     char* grown = c.arena.allocate(capacity);
-    if (e.value_size != 0) std::memcpy(grown, e.value, e.value_size);
-    e.value = grown;
+    if (e.value_size != 0) std::memcpy(grown, e.value_bytes(), e.value_size);
+    e.value_data = grown;
     e.value_capacity = static_cast<std::uint32_t>(capacity);
   }
-  if (!bytes.empty()) std::memcpy(e.value + e.value_size, bytes.data(), bytes.size());
+  if (!bytes.empty()) std::memcpy(e.value_bytes() + e.value_size, bytes.data(), bytes.size());
   e.value_size = static_cast<std::uint32_t>(size);
 }
 
@@ -405,10 +430,10 @@ std::vector<FoldKv::Row> FoldKv::sorted_rows(ColumnId id) const {
   std::vector<Row> table;
   table.reserve(c.live);
   if (c.ordered) {
-    for (auto i : *c.ordered) table.emplace_back(c.entries[i].key, c.value_of(c.entries[i]));
+    for (auto i : *c.ordered) table.emplace_back(c.entries[i].key(), c.value_of(c.entries[i]));
   } else {
     for (const auto& e : c.entries) {
-      if (e.used) table.emplace_back(e.key, c.value_of(e));
+      if (e.used) table.emplace_back(e.key(), c.value_of(e));
     }
     sort_rows(table);
   }

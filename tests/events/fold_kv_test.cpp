@@ -28,10 +28,11 @@ TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, sequenc
   std::mt19937 rng(20261128);
   auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
   // Short keys over a small alphabet (with NUL and 0xff bytes), so that keys collide, share prefixes and come
-  // back after deletion; values of every size, so that values grow and shrink in place.
+  // back after deletion; some are longer than an entry holds itself (32 bytes). Values of every size, so that
+  // values grow and shrink in place, and move between the entry (up to 8 bytes) and the arena.
   auto key = [&] {
     static const char alphabet[] = {'a', 'b', '/', '\0', '\xff'};
-    std::string k;
+    std::string k = pick(8) == 0 ? std::string(31 + pick(3), 'k') : std::string();
     for (unsigned i = 0, n = pick(6); i < n; ++i) k.push_back(alphabet[pick(5)]);
     return k;
   };
