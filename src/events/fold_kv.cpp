@@ -310,6 +310,13 @@ std::optional<std::string> FoldKv::get(ColumnId id, std::string_view key) const 
   return std::string(c.value_of(c.entries[static_cast<std::size_t>(i)]));
 }
 
+std::optional<std::string_view> FoldKv::peek(ColumnId id, std::string_view key, std::string&) const {
+  const auto& c = column(id);
+  const auto i = c.find(key, Column::hash_of(key));
+  if (i < 0) return std::nullopt;
+  return c.value_of(c.entries[static_cast<std::size_t>(i)]);
+}
+
 std::unique_ptr<KvCursor> FoldKv::scan(ColumnId id, std::string_view prefix, std::string_view start) const {
   auto& c = column(id);
   if (!c.ordered) c.build_index();

@@ -25,6 +25,7 @@ class FoldKv final : public KvWriter {
 
   ColumnId ensure_column(std::string_view name);
   std::optional<std::string> get(ColumnId column, std::string_view key) const override;
+  std::optional<std::string_view> peek(ColumnId column, std::string_view key, std::string& scratch) const override;
   // Cursors see the rows as of the call; a write to the column invalidates them (as in MemKv, folds collect
   // what they scanned before changing it).
   std::unique_ptr<KvCursor> scan(ColumnId column, std::string_view prefix, std::string_view start = {}) const override;

@@ -11,6 +11,13 @@ std::int64_t count_of(std::string_view bytes) {
   return bytes.size() == 8 ? static_cast<std::int64_t>(decode_be64(bytes)) : 0;
 }
 
+std::optional<std::string_view> KvReader::peek(ColumnId column, std::string_view key, std::string& scratch) const {
+  auto value = get(column, key);
+  if (!value) return std::nullopt;
+  scratch = std::move(*value);
+  return std::string_view(scratch);
+}
+
 std::int64_t KvWriter::add_count(ColumnId column, std::string_view key, std::int64_t delta) {
   auto stored = get(column, key);
   const std::int64_t n = (stored ? count_of(*stored) : 0) + delta;

@@ -28,6 +28,9 @@ class KvReader {
  public:
   virtual ~KvReader() = default;
   virtual std::optional<std::string> get(ColumnId column, std::string_view key) const = 0;
+  // The value at `key` without a copy where the store holds it in memory (a whole-log fold); elsewhere it is
+  // copied into `scratch`. The view is valid until the next write to the column or the next use of `scratch`.
+  virtual std::optional<std::string_view> peek(ColumnId column, std::string_view key, std::string& scratch) const;
   // Keys that start with `prefix`, from the first one >= max(prefix, start).
   virtual std::unique_ptr<KvCursor> scan(ColumnId column, std::string_view prefix,
                                          std::string_view start = {}) const = 0;

@@ -141,17 +141,21 @@ void apply_teams(KvWriter& kv, ColumnId column, const EventView& ev) {
     const auto& fields = value_of(d, "fields");
     if (!fields.is_object()) return;
     auto rendered = render_team(kv, column, org, team, fields.get_object());
-    auto old = kv.get(column, keys::team(org, team));
+    const auto key = keys::team(org, team);
+    std::string copy;
+    const auto old = kv.peek(column, key, copy);  // valid until the refs change below
+    const bool unchanged = old && *old == rendered;
     if (!old) {
       kv.add_count(column, keys::team_count(org), 1);
       set_team_refs(kv, column, org, team, fields.get_object().at("limit_events"), true);
     } else if (rendered_limit_events(*old) != rendered_limit_events(rendered)) {
       // Most changes leave the events alone (rendered the same, in the same order): then so do the refs.
       Scratch scratch;
-      set_team_refs(kv, column, org, team, parse_object(*old, scratch)["limit_events"], false);
+      auto old_fields = parse_object(*old, scratch);
+      set_team_refs(kv, column, org, team, old_fields["limit_events"], false);
       set_team_refs(kv, column, org, team, fields.get_object().at("limit_events"), true);
     }
-    if (!old || *old != rendered) kv.put(column, keys::team(org, team), rendered);
+    if (!unchanged) kv.put(column, key, rendered);
     raise_seq(kv, column, team);
   } else if (type == types::kTeamDeleted) {
     const std::int64_t team = int_of(d, "team");
@@ -357,7 +361,8 @@ void apply_tokens(KvWriter& kv, ColumnId column, const EventView& ev) {
     raise_seq(kv, column, id);
   } else if (type == types::kTokenDeleted) {
     const std::int64_t id = int_of(d, "token");
-    auto stored = kv.get(column, keys::token_index(team, id));
+    std::string copy;
+    const auto stored = kv.peek(column, keys::token_index(team, id), copy);
     if (!stored) return;
     // Revoking a revoked token (pretix answers it again, and logs it) changes no row. The marker cannot occur
     // inside the name: a raw '"' never does in a JSON string.
