@@ -23,7 +23,7 @@ std::vector<std::pair<std::string, std::string>> rows_of(KvCursor& c) {
 
 }  // namespace
 
-TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, sequences, appends to values, gets and prefix scans",
+TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, sequences, appends to values, gets, peeks and prefix scans",
           "[fold_kv]") {
   std::mt19937 rng(20261128);
   auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
@@ -82,9 +82,15 @@ TEST_CASE("FoldKv answers like MemKv under random puts, deletes, counts, sequenc
         fold.del(fold_cols[c], k);
         break;
       case 6:
-      case 7:
-        REQUIRE(fold.get(fold_cols[c], k) == mem.get(mem_cols[c], k));
+      case 7: {
+        const auto expected = mem.get(mem_cols[c], k);
+        REQUIRE(fold.get(fold_cols[c], k) == expected);
+        std::string scratch;
+        const auto peeked = fold.peek(fold_cols[c], k, scratch);
+        REQUIRE(peeked.has_value() == expected.has_value());
+        if (peeked) REQUIRE(*peeked == *expected);
         break;
+      }
       default: {
         // Column 1 is scanned from the start (its ordered index is then kept up to date); column 0 only late.
         if (c == 0 && step < 40000) break;
