@@ -418,6 +418,13 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   table.format_version = 5;
   impl->cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   impl->cf_options.compression = rocksdb::kNoCompression;
+  // The log is read front to back (rebuild, verify, replay, export) far more than by position (an audit page's
+  // entries): larger blocks cost a whole-log walk fewer block switches and checksums. 16 KiB blocks made the
+  // rebuild of a million events 8% faster than 4 KiB ones (same binary, logs seeded alike). Files written before
+  // keep their blocks; both kinds read alike.
+  rocksdb::BlockBasedTableOptions log_table = table;
+  log_table.block_size = 16u << 10;
+  std::shared_ptr<rocksdb::TableFactory> log_table_factory(rocksdb::NewBlockBasedTableFactory(log_table));
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing && !secondary;
@@ -456,7 +463,10 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     auto cf = impl->cf_options;
     // Appends insert in key order per log and per stream; hints make those memtable inserts O(1) instead of a
     // skiplist search each (they were the largest cost of a group commit).
-    if (n == kLogColumn) cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
+    if (n == kLogColumn) {
+      cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
+      cf.table_factory = log_table_factory;
+    }
     if (n == kStreamsColumn) cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefix>();
     descriptors.emplace_back(n, cf);
   }
