@@ -68,7 +68,7 @@ FoldedViews::FoldedViews(std::vector<ViewId> v) : views(std::move(v)) {
 namespace {
 
 constexpr std::size_t kSlots = 4;                  // chunks in flight
-constexpr std::size_t kChunkArenaBytes = 8 << 20;  // parsed payloads of a chunk; more spills to the heap
+constexpr std::size_t kChunkArenaBytes = 4 << 20;  // parsed payloads of a chunk; more spills to the heap
 
 // A chunk of parsed events, produced by one thread and folded by both.
 struct Slot {
