@@ -44,8 +44,8 @@ void apply_audit(KvWriter& kv, ColumnId column, const EventView& ev) {
   if (org.empty()) return;  // users are not any one organizer's
   // An index of the log: the entry itself is rendered from the event when read (the log holds it already, and
   // rendering a million entries was most of a rebuild's writing). The value carries what the filters look at:
-  // the recorded time (8 bytes) and the action type.
-  // The two counts' rows are fetched together (their cache misses overlap).
+  // the recorded time (8 bytes) and the action type. The two counts' rows are fetched together (in a fold their
+  // cache misses overlap).
   const bool of_team = ev.event.type.starts_with("pretix.team.");
   const std::int64_t team = of_team ? int_of(ev.data, "team") : 0;
   const auto count = keys::audit_count(org);

@@ -28,6 +28,7 @@ const std::array<ProjectionDef, kViewCount>& definitions() {
       {ViewId::kInvites, "invites", 2, apply_invites},
       {ViewId::kTokens, "tokens", 1, apply_tokens},
       // 2: an index of the log (time and action type); entries are rendered from the events when read.
+      // 3: a team's index holds its positions in blocks of keys::kAuditTeamBlock.
       {ViewId::kAudit, "audit", 3, apply_audit},
   }};
   return defs;

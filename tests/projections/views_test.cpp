@@ -124,7 +124,6 @@ TEST_CASE("rebuilding every view from the log gives byte-identical views", "[vie
   for (const auto& info : s.views->info()) CHECK(info.generation == 2);
 }
 
-
 TEST_CASE("the two-thread fold reads each chunk once and gives the stored views, whatever the chunk size",
           "[views][rebuild][fold]") {
   TempDir dir;
