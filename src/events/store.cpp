@@ -882,7 +882,9 @@ Status Store::overwrite_event_bytes_for_test(std::uint64_t position, std::string
 
 struct Transaction::Impl {
   Store::Impl* store = nullptr;
-  mutable rocksdb::WriteBatchWithIndex batch{rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true};  // reads iterate it
+  // Unindexed: reads of this transaction's own writes come from `overlay` below, which costs a hash insert per
+  // put where an indexed batch cost a skiplist insert (and its teardown) per put on the writer thread.
+  rocksdb::WriteBatch batch;
   Head head;
   std::vector<Event> events;
   std::vector<std::string> encoded;  // the stored bytes of `events`, written to the batch at commit
@@ -899,8 +901,8 @@ struct Transaction::Impl {
   std::string scratch;
   // Keys of other layers' columns written by this transaction (rolled-back ones too: invalidating more is harmless).
   std::vector<std::pair<ColumnId, std::string>> touched;
-  // Other layers' values this transaction wrote (nullopt: deleted), by column id + key, so that its reads need not
-  // search the batch; with an undo log for savepoints (the entry before the write; outer nullopt: there was none).
+  // Values this transaction wrote (nullopt: deleted), by column id + key: its reads and scans see them on top of
+  // the DB; with an undo log for savepoints (the entry before the write; outer nullopt: there was none).
   std::unordered_map<std::string, std::optional<std::string>> overlay;
   std::vector<std::pair<std::string, std::optional<std::optional<std::string>>>> overlay_undo;
 
@@ -925,14 +927,13 @@ struct Transaction::Impl {
     }
   }
   std::optional<std::string> get(ColumnId column, rocksdb::ColumnFamilyHandle* h, std::string_view key) const {
-    if (store->is_own_column(h)) {
-      std::string value;
-      auto s = batch.GetFromBatchAndDB(store->db.get(), rocksdb::ReadOptions(), h, slice(key), &value);
-      if (!s.ok()) return std::nullopt;
-      return value;
-    }
     std::string k = value_key(column, key);
     if (auto it = overlay.find(k); it != overlay.end()) return it->second;
+    if (store->is_own_column(h)) {
+      std::string value;
+      if (!store->db->Get(rocksdb::ReadOptions(), h, slice(key), &value).ok()) return std::nullopt;
+      return value;
+    }
     auto& memory = store->writer_values;
     std::lock_guard lock(memory.mu);
     if (auto it = memory.map.find(k); it != memory.map.end()) return it->second;
@@ -965,7 +966,7 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   }
   // Events go into the batch only now, unindexed: nothing reads them back through the transaction (stream
   // versions come from its own map), and indexing them cost more than everything else an append does.
-  auto* wb = t.batch.GetWriteBatch();
+  auto* wb = &t.batch;
   for (std::size_t i = 0; i < t.events.size(); ++i) {
     const auto& e = t.events[i];
     const std::string pos_key = encode_be64(e.position);
@@ -1122,24 +1123,36 @@ std::optional<std::string> Transaction::get(ColumnId column, std::string_view ke
 
 std::unique_ptr<KvCursor> Transaction::scan(ColumnId column, std::string_view prefix, std::string_view start) const {
   auto* h = impl_->store->handle(column);
-  auto c = std::make_unique<RocksKvCursor>(prefix);
-  // The batch iterator merges this transaction's own writes over the committed data.
-  c->init(impl_->batch.NewIteratorWithBase(h, impl_->store->db->NewIterator(c->read_options(), h)), start);
+  // Scans are rare on the writer (deleting a team or an event): an index of this transaction's writes to the
+  // column, built for the one scan, merges them over the committed data.
+  auto index = std::make_shared<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0, /*overwrite_key=*/true);
+  const std::string column_key = Transaction::Impl::value_key(column, {});
+  for (const auto& [k, value] : impl_->overlay) {
+    const auto key = std::string_view(k).substr(column_key.size());
+    if (!k.starts_with(column_key) || !key.starts_with(prefix)) continue;
+    if (value) {
+      (void)index->Put(h, slice(key), slice(*value));
+    } else {
+      (void)index->Delete(h, slice(key));
+    }
+  }
+  auto c = std::make_unique<RocksKvCursor>(prefix, nullptr, index);
+  c->init(index->NewIteratorWithBase(h, impl_->store->db->NewIterator(c->read_options(), h)), start);
   return c;
 }
 
 void Transaction::put(ColumnId column, std::string_view key, std::string_view value) {
   auto* h = impl_->store->handle(column);
-  impl_->batch.Put(h, slice(key), slice(value));
+  (void)impl_->batch.Put(h, slice(key), slice(value));
   if (impl_->store->cache) impl_->touched.emplace_back(column, key);
-  if (!impl_->store->is_own_column(h)) impl_->record(column, key, std::string(value));
+  impl_->record(column, key, std::string(value));
 }
 
 void Transaction::del(ColumnId column, std::string_view key) {
   auto* h = impl_->store->handle(column);
-  impl_->batch.Delete(h, slice(key));
+  (void)impl_->batch.Delete(h, slice(key));
   if (impl_->store->cache) impl_->touched.emplace_back(column, key);
-  if (!impl_->store->is_own_column(h)) impl_->record(column, key, std::nullopt);
+  impl_->record(column, key, std::nullopt);
 }
 
 std::uint64_t Transaction::stream_version(std::string_view stream) const {
@@ -1200,6 +1213,6 @@ void Transaction::pop_savepoint() {
 }
 
 const std::vector<Event>& Transaction::events() const { return impl_->events; }
-std::size_t Transaction::byte_size() const { return impl_->batch.GetWriteBatch()->GetDataSize(); }
+std::size_t Transaction::byte_size() const { return impl_->batch.GetDataSize(); }
 
 }  // namespace teamlog

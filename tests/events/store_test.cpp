@@ -266,8 +266,18 @@ TEST_CASE("a transaction's reads follow its savepoints, and the next transaction
   CHECK(tx->get(*col, "count") == "2");
   CHECK_FALSE(tx->get(*col, "gone"));
   CHECK(tx->get(*col, "new") == "n");
+  // A scan merges what the transaction kept over the committed rows: "gone" deleted, "new" added, "count" changed.
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (auto c = tx->scan(*col, ""); c->valid(); c->next()) rows.emplace_back(c->key(), c->value());
+  CHECK(rows == std::vector<std::pair<std::string, std::string>>{{"count", "2"}, {"new", "n"}});
+  rows.clear();
+  for (auto c = tx->scan(*col, "", "gone"); c->valid(); c->next()) rows.emplace_back(c->key(), c->value());
+  CHECK(rows == std::vector<std::pair<std::string, std::string>>{{"new", "n"}});
   REQUIRE(store->commit(*tx).ok());
   tx.reset();
+  rows.clear();
+  for (auto c = store->scan(*col, ""); c->valid(); c->next()) rows.emplace_back(c->key(), c->value());
+  CHECK(rows == std::vector<std::pair<std::string, std::string>>{{"count", "2"}, {"new", "n"}});
   // The next transaction sees exactly what was committed, whether the writer remembered the key or not.
   auto next = store->begin();
   CHECK(next->get(*col, "count") == "2");
