@@ -1161,7 +1161,14 @@ std::uint64_t Transaction::stream_version(std::string_view stream) const {
   if (auto it = t.streams.find(key); it != t.streams.end()) return it->second;
   auto& cache = t.store->stream_cache;
   if (auto it = cache.find(key); it != cache.end()) return it->second;
-  std::uint64_t version = read_stream_head(t.store->db.get(), t.store->streams, stream);
+  // A stream's first index key exists once it has events. Its point read is answered by the bloom filters for a
+  // stream that does not exist yet (every created team, user, event): only an existing one needs the seek for
+  // its last key, which no filter helps.
+  std::uint64_t version = 0;
+  std::string first;
+  if (t.store->db->Get(rocksdb::ReadOptions(), t.store->streams, stream_index_key(stream, 1), &first).ok()) {
+    version = read_stream_head(t.store->db.get(), t.store->streams, stream);
+  }
   if (cache.size() >= Store::Impl::kStreamCacheLimit) cache.clear();
   cache.emplace(std::move(key), version);
   return version;

@@ -141,6 +141,17 @@ TEST_CASE("reopening keeps every event, the head and the chain", "[store]") {
   CHECK(report.intact);
   CHECK(report.events == 50);
   CHECK(report.streams == 5);
+  // The writer has not seen these streams since the reopen (the close flushed them to table files): it still
+  // finds their versions, and that a new name is new.
+  auto r = append_one(*store, {{ev("s3", ExpectedVersion::no_stream())}, {}, ""});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "stream s3: expected version no stream, actual version 10");
+  r = append_one(*store, {{ev("s4", ExpectedVersion::exact(9))}, {}, ""});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "stream s4: expected version 9, actual version 10");
+  CHECK(append_one(*store, {{ev("s5", ExpectedVersion::no_stream())}, {}, ""}).ok());
+  CHECK(append_one(*store, {{ev("s4", ExpectedVersion::exact(10))}, {}, ""}).ok());
+  CHECK(store->stream_version("s4") == 11);
 }
 
 TEST_CASE("a flipped byte in a stored event is reported at its position", "[store][tamper]") {
