@@ -882,9 +882,8 @@ Status Store::overwrite_event_bytes_for_test(std::uint64_t position, std::string
 
 struct Transaction::Impl {
   Store::Impl* store = nullptr;
-  // Unindexed: reads of this transaction's own writes come from `overlay` below, which costs a hash insert per
-  // put where an indexed batch cost a skiplist insert (and its teardown) per put on the writer thread.
-  rocksdb::WriteBatch batch;
+  // Bytes put so far (keys and values), for the batch size limit.
+  std::size_t bytes = 0;
   Head head;
   std::vector<Event> events;
   std::vector<std::string> encoded;  // the stored bytes of `events`, written to the batch at commit
@@ -896,13 +895,15 @@ struct Transaction::Impl {
     std::size_t events;
     std::size_t stream_undo;
     std::size_t overlay_undo;
+    std::size_t bytes;
   };
   std::vector<Savepoint> savepoints;
   std::string scratch;
   // Keys of other layers' columns written by this transaction (rolled-back ones too: invalidating more is harmless).
   std::vector<std::pair<ColumnId, std::string>> touched;
   // Values this transaction wrote (nullopt: deleted), by column id + key: its reads and scans see them on top of
-  // the DB; with an undo log for savepoints (the entry before the write; outer nullopt: there was none).
+  // the DB, and `Store::write` writes them, the last value of each key once; with an undo log for savepoints (the
+  // entry before the write; outer nullopt: there was none).
   std::unordered_map<std::string, std::optional<std::string>> overlay;
   std::vector<std::pair<std::string, std::optional<std::optional<std::string>>>> overlay_undo;
 
@@ -966,7 +967,34 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   }
   // Events go into the batch only now, unindexed: nothing reads them back through the transaction (stream
   // versions come from its own map), and indexing them cost more than everything else an append does.
-  auto* wb = &t.batch;
+  // Every key this transaction wrote, once, in key order per column: a command rewrites counters and sequence
+  // rows that the previous command of the batch wrote already, and the memtable's skiplist inserts keys in
+  // order from where the last one went instead of searching from its top for each.
+  rocksdb::WriteBatch batch;
+  auto* wb = &batch;
+  {
+    std::vector<decltype(t.overlay)::value_type*> rows;
+    rows.reserve(t.overlay.size());
+    for (auto& row : t.overlay) rows.push_back(&row);
+    std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) { return a->first < b->first; });
+    rocksdb::ColumnFamilyHandle* h = nullptr;
+    ColumnId column = kMaxColumns;
+    for (const auto* row : rows) {
+      const std::string_view k = row->first;
+      const auto id = static_cast<ColumnId>(decode_be64(k));
+      if (id != column || h == nullptr) {
+        column = id;
+        h = impl_->handle(column);
+        if (h == nullptr) return Error::make(ErrorCode::kInternal, "a transaction wrote to a column that is gone");
+      }
+      const auto key = slice(k.substr(8));
+      if (row->second) {
+        (void)wb->Put(h, key, slice(*row->second));
+      } else {
+        (void)wb->Delete(h, key);
+      }
+    }
+  }
   for (std::size_t i = 0; i < t.events.size(); ++i) {
     const auto& e = t.events[i];
     const std::string pos_key = encode_be64(e.position);
@@ -1142,15 +1170,13 @@ std::unique_ptr<KvCursor> Transaction::scan(ColumnId column, std::string_view pr
 }
 
 void Transaction::put(ColumnId column, std::string_view key, std::string_view value) {
-  auto* h = impl_->store->handle(column);
-  (void)impl_->batch.Put(h, slice(key), slice(value));
+  impl_->bytes += key.size() + value.size() + 16;
   if (impl_->store->cache) impl_->touched.emplace_back(column, key);
   impl_->record(column, key, std::string(value));
 }
 
 void Transaction::del(ColumnId column, std::string_view key) {
-  auto* h = impl_->store->handle(column);
-  (void)impl_->batch.Delete(h, slice(key));
+  impl_->bytes += key.size() + 16;
   if (impl_->store->cache) impl_->touched.emplace_back(column, key);
   impl_->record(column, key, std::nullopt);
 }
@@ -1178,14 +1204,14 @@ std::uint64_t Transaction::head_position() const { return impl_->head.position; 
 Hash Transaction::head_hash() const { return impl_->head.hash; }
 
 void Transaction::set_savepoint() {
-  impl_->batch.SetSavePoint();
-  impl_->savepoints.push_back({impl_->head, impl_->events.size(), impl_->stream_undo.size(), impl_->overlay_undo.size()});
+  impl_->savepoints.push_back({impl_->head, impl_->events.size(), impl_->stream_undo.size(), impl_->overlay_undo.size(),
+                              impl_->bytes});
 }
 
 void Transaction::rollback_to_savepoint() {
   auto sp = impl_->savepoints.back();
   impl_->savepoints.pop_back();
-  (void)impl_->batch.RollbackToSavePoint();
+  impl_->bytes = sp.bytes;
   impl_->head = sp.head;
   impl_->events.resize(sp.events);
   impl_->encoded.resize(sp.events);
@@ -1214,12 +1240,11 @@ void Transaction::rollback_to_savepoint() {
 
 void Transaction::pop_savepoint() {
   impl_->savepoints.pop_back();
-  (void)impl_->batch.PopSavePoint();
   // The outer savepoint (if any) still needs these entries to roll back to.
   if (impl_->savepoints.empty()) impl_->overlay_undo.clear();
 }
 
 const std::vector<Event>& Transaction::events() const { return impl_->events; }
-std::size_t Transaction::byte_size() const { return impl_->batch.GetDataSize(); }
+std::size_t Transaction::byte_size() const { return impl_->bytes; }
 
 }  // namespace teamlog
