@@ -1,9 +1,12 @@
 // Access-log formatting. Paths and ids come from clients: they are JSON-escaped so a line is always one line.
 #include "http/access_log.hpp"
 
+#include <charconv>
+
 #include <spdlog/spdlog.h>
 
 #include "events/json_string.hpp"
+#include "http/logging.hpp"
 
 namespace teamlog::http {
 
@@ -16,18 +19,31 @@ std::string loggable_path(std::string_view path) {
   return std::string(path);
 }
 
+namespace {
+
+void append_number(std::string& out, std::uint64_t n) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, end);
+}
+
+}  // namespace
+
 void log_access(spdlog::logger& logger, LogFormat format, const AccessRecord& r) {
   if (!logger.should_log(spdlog::level::info)) return;
-  std::string line;
-  line.reserve(160);
+  thread_local std::string line;  // one buffer per I/O thread: no allocation per request
+  line.clear();
   if (format == LogFormat::kJson) {
     line += "\"method\":";
     append_json_string(line, r.method);
     line += ",\"path\":";
     append_json_string(line, r.path);
-    line += ",\"status\":" + std::to_string(r.status);
-    line += ",\"bytes\":" + std::to_string(r.bytes);
-    line += ",\"duration_us\":" + std::to_string(r.duration_us);
+    line += ",\"status\":";
+    append_number(line, r.status);
+    line += ",\"bytes\":";
+    append_number(line, r.bytes);
+    line += ",\"duration_us\":";
+    append_number(line, r.duration_us);
     line += ",\"request_id\":";
     append_json_string(line, r.request_id);
     line += ",\"remote\":";
@@ -36,16 +52,22 @@ void log_access(spdlog::logger& logger, LogFormat format, const AccessRecord& r)
     // Text mode keeps the path readable but still escapes control bytes and quotes via the JSON form.
     line += r.method;
     line += ' ';
-    std::string path;
-    append_json_string(path, r.path);
-    line.append(path, 1, path.size() - 2);
-    line += ' ' + std::to_string(r.status) + ' ' + std::to_string(r.bytes) + "B " + std::to_string(r.duration_us) +
-            "us id=";
+    const std::size_t quote = line.size();
+    append_json_string(line, r.path);
+    line.erase(quote, 1);  // the escaped path without its quotes
+    line.pop_back();
+    line += ' ';
+    append_number(line, r.status);
+    line += ' ';
+    append_number(line, r.bytes);
+    line += "B ";
+    append_number(line, r.duration_us);
+    line += "us id=";
     line += r.request_id;
     line += " remote=";
     line += r.remote;
   }
-  logger.info(line);
+  if (!write_access_line(logger, line)) logger.info(line);
 }
 
 }  // namespace teamlog::http

@@ -1,0 +1,97 @@
+// The access logger installed by setup_logging: the lines it writes to stderr, in text and in JSON.
+#include <catch2/catch.hpp>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "http/access_log.hpp"
+#include "http/logging.hpp"
+
+namespace {
+
+using teamlog::http::LogFormat;
+using teamlog::http::LogLevel;
+
+// Runs `body` with stderr going to a file, and returns what was written there.
+template <class Body>
+std::string capture_stderr(Body body) {
+  char path[] = "/tmp/teamlog-logging-test-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  const int saved = dup(STDERR_FILENO);
+  dup2(fd, STDERR_FILENO);
+  body();
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  close(fd);
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  unlink(path);
+  return text.str();
+}
+
+std::string utc_minute_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  return std::string(text, std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M", &tm));
+}
+
+const teamlog::http::AccessRecord kRecord{"GET", "/api/v1/a\"b/", 200, 405, 87, "r1", "127.0.0.1:5"};
+
+}  // namespace
+
+TEST_CASE("access lines read as the access logger's pattern: time, logger, then the request", "[http][logging]") {
+  const std::string minute = utc_minute_now();
+  const std::string text = capture_stderr([] {
+    teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);
+    teamlog::http::log_access(*teamlog::http::access_logger(), LogFormat::kText, kRecord);
+    spdlog::info("a main line");
+    teamlog::http::access_logger()->flush();
+    spdlog::default_logger()->flush();
+  });
+  std::smatch m;
+  REQUIRE(std::regex_search(text, m, std::regex(R"((\d{4}-\d\d-\d\dT\d\d:\d\d):\d\d\.\d{3}Z access (.*)\n)")));
+  CHECK((m[1] == minute || m[1] > minute));  // this minute, or the next if the clock turned meanwhile
+  CHECK(m[2] == R"(GET /api/v1/a\"b/ 200 405B 87us id=r1 remote=127.0.0.1:5)");
+  CHECK(std::regex_search(text, std::regex(R"(\d\d\.\d{3}Z info a main line\n)")));
+
+  const std::string json = capture_stderr([] {
+    teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kJson);
+    teamlog::http::log_access(*teamlog::http::access_logger(), LogFormat::kJson, kRecord);
+    teamlog::http::access_logger()->flush();
+  });
+  REQUIRE(json.ends_with("}\n"));
+  const auto line = boost::json::parse(json).as_object();
+  CHECK(std::regex_match(std::string(line.at("time").as_string()),
+                         std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+  CHECK(line.at("logger") == "access");
+  CHECK(line.at("method") == "GET");
+  CHECK(line.at("path") == "/api/v1/a\"b/");
+  CHECK(line.at("status") == 200);
+  CHECK(line.at("bytes") == 405);
+  CHECK(line.at("duration_us") == 87);
+  CHECK(line.at("request_id") == "r1");
+  CHECK(line.at("remote") == "127.0.0.1:5");
+
+  // Above the info level, no access lines.
+  const std::string quiet = capture_stderr([] {
+    teamlog::http::setup_logging(LogLevel::kWarn, LogFormat::kText);
+    teamlog::http::log_access(*teamlog::http::access_logger(), LogFormat::kText, kRecord);
+    teamlog::http::access_logger()->flush();
+  });
+  CHECK(quiet.empty());
+  teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);
+}
