@@ -180,6 +180,10 @@ struct Store::Impl {
   rocksdb::SequenceNumber synced_sequence = 0;
   std::atomic<bool> failed{false};
   std::atomic<bool> tx_open{false};
+  // Advanced after every change readers can see, once the read cache no longer holds what it replaced (see
+  // Store::read_version).
+  std::atomic<std::uint64_t> read_version{0};
+  void advance_read_version() { read_version.fetch_add(1, std::memory_order_release); }
   // Point reads of other layers' columns; null when off and on a secondary (which has no writer to invalidate it).
   std::unique_ptr<ReadCache> cache;
   // Keys written by batches that are not yet visible, by the sequence that makes them so; invalidated in the
@@ -605,6 +609,7 @@ Status Store::drop_column(std::string_view name) {
   auto s = impl_->db->DropColumnFamily(h);
   (void)impl_->db->DestroyColumnFamilyHandle(h);
   if (impl_->cache) impl_->cache->clear();
+  impl_->advance_read_version();
   impl_->writer_values.forget();
   if (!s.ok()) return from_rocks(s, "dropping column " + std::string(name));
   return {};
@@ -831,6 +836,7 @@ Status BulkLoad::finish() {
   if (d.db.cache) d.db.cache->clear();
   // Readers see the ingested rows from now on (they read a snapshot that a commit would otherwise refresh).
   if (result.ok()) d.db.published.store(d.db.make_published(d.db.committed_head(), true));
+  d.db.advance_read_version();
   return result;
 }
 
@@ -855,6 +861,7 @@ Status Store::catch_up() {
   if (impl_->db->Get(rocksdb::ReadOptions(), impl_->meta, kHeadKey, &value).ok() && decode_head(value, head)) {
     impl_->published.store(impl_->make_published(head, false));
   }
+  impl_->advance_read_version();
   return {};
 }
 
@@ -1080,7 +1087,10 @@ void Store::publish(const WrittenBatch& batch) {
       for (const auto& [column, key] : keys) impl_->cache->invalidate(column, key);
     }
   }
+  impl_->advance_read_version();
 }
+
+std::uint64_t Store::read_version() const { return impl_->read_version.load(std::memory_order_acquire); }
 
 Status Store::commit(Transaction& tx) {
   auto written = write(tx);

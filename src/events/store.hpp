@@ -159,6 +159,10 @@ class Store final : public KvReader, public EventReader {
   // kSecondary: catch up with the primary's latest writes.
   Status catch_up();
   std::uint64_t approximate_size_bytes() const;
+  // Changes whenever what readers see may have changed (a batch published, a column dropped or bulk-loaded, a
+  // secondary caught up), and only once the read cache has let go of what changed: something computed from reads
+  // that began after read_version() returned v is current for as long as read_version() still returns v.
+  std::uint64_t read_version() const;
   // The read cache's hits and misses so far (0 and 0 without one).
   std::pair<std::uint64_t, std::uint64_t> read_cache_stats() const;
 

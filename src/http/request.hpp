@@ -1,6 +1,7 @@
 // The HTTP request and response as plain values: what an Application sees, with no Beast types in sight.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,9 @@ struct HttpResponse {
   std::string content_type = "application/json";  // empty: no Content-Type header
   HeaderList headers;                              // extra headers, written after the standard ones in this order
   std::string body;
+  // Instead of `body` (then empty): a body that others hold too, sent without a copy (a cached list page).
+  std::shared_ptr<const std::string> shared_body;
+  std::string_view body_view() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
   // The matched route pattern, the `route` label of the request metrics (the raw path would make their
   // cardinality unbounded). It must outlive the response: point it into the Router. Empty: "unmatched".
   std::string_view route;

@@ -70,7 +70,7 @@ void append_response_head(std::string& out, const HttpResponse& response, const 
   }
   if (status_has_body(response.status)) {
     out += "Content-Length: ";
-    append_number(response.body.size());
+    append_number(response.body_view().size());
     out += "\r\n";
   }
   out += "X-Request-Id: ";

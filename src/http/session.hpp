@@ -343,12 +343,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     append_response_head(head_buffer_, response,
                          {cached_http_date(), request_id_, close_after, http10_ && !close_after});
     body_ = std::move(response.body);
+    shared_body_ = std::move(response.shared_body);
+    const std::string_view body = shared_body_ ? std::string_view(*shared_body_) : std::string_view(body_);
     // HEAD keeps GET's Content-Length but sends no body; bodiless statuses send none either.
-    body_bytes_ = (head_ || !status_has_body(status_)) ? 0 : body_.size();
+    body_bytes_ = (head_ || !status_has_body(status_)) ? 0 : body.size();
     phase_ = Phase::kWriting;
     set_deadline(Clock::now() + context_.limits.read_timeout);
     const std::array<boost::asio::const_buffer, 2> buffers{boost::asio::buffer(head_buffer_),
-                                                           boost::asio::buffer(body_.data(), body_bytes_)};
+                                                           boost::asio::buffer(body.data(), body_bytes_)};
     boost::asio::async_write(stream_, buffers, [self = this->shared_from_this()](error_code ec, std::size_t) {
       self->on_write(ec);
     });
@@ -365,6 +367,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                  {method_, path_, status_, body_bytes_, static_cast<std::uint64_t>(micros), request_id_, remote_});
     }
     body_ = std::string();  // a large response body is not kept per idle connection
+    shared_body_.reset();
     if (ec || closed_) return close();
     if (close_after_write_) return linger();
     read_next();
@@ -464,6 +467,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // The response being written.
   std::string head_buffer_;
   std::string body_;
+  std::shared_ptr<const std::string> shared_body_;  // the body when the response shares it
   std::size_t body_bytes_ = 0;
   unsigned status_ = 0;
   std::string_view route_;

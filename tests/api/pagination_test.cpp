@@ -4,6 +4,7 @@
 #include <future>
 
 #include "api_fixture.hpp"
+#include "http/api/page_cache.hpp"
 
 using namespace teamlog::testing;
 
@@ -85,4 +86,68 @@ TEST_CASE("an empty list is page 1 with count 0", "[api][pagination]") {
   CHECK(f.get(invites).body == R"({"count":0,"next":null,"previous":null,"results":[]})");
   CHECK(f.get(invites + "?page=last").body == R"({"count":0,"next":null,"previous":null,"results":[]})");
   CHECK(f.get(invites + "?page=2").status == 404);
+}
+
+TEST_CASE("a list page read again is the same until a write changes it, and changes as soon as it is acknowledged",
+          "[api][pagination][cache]") {
+  ApiFixture f;
+  const auto teams = ApiFixture::org("/teams/");
+  const auto tokens = f.team_path(f.team_id, "tokens/");
+  const auto first = f.get(teams);
+  REQUIRE(first.status == 200);
+  CHECK(f.get(teams).body == first.body);  // the second read is served from the page cache
+  CHECK(f.get(teams + "?page_size=1").json().at("results").as_array().size() == 1);  // the query is part of the key
+  CHECK(f.get(tokens).json().at("count") == 1);
+
+  REQUIRE(f.send_json("PATCH", f.team_path(f.second_team_id), R"({"name":"Renamed"})").status == 200);
+  auto after = f.get(teams).json();
+  CHECK(after.at("results").at(1).at("name") == "Renamed");
+  CHECK(f.get(teams + "?page_size=1").json().at("next") ==
+        "http://testserver/api/v1/organizers/dummy/teams/?page=2&page_size=1");
+
+  REQUIRE(f.post_json(teams, R"({"name":"Third","limit_events":[]})").status == 201);
+  CHECK(f.get(teams).json().at("count") == 3);
+  REQUIRE(f.post_json(tokens, R"({"name":"second"})").status == 201);
+  CHECK(f.get(tokens).json().at("count") == 2);
+  // A write to another organizer moves the version too: dummy's pages are rendered again, the same.
+  REQUIRE(f.request("POST", "/api/v1/organizers/other/teams/",
+                    {{"Authorization", "Token " + f.other_token}, {"Content-Type", "application/json"}},
+                    R"({"name":"Elsewhere","limit_events":[]})")
+              .status == 201);
+  CHECK(f.get(teams).json().at("count") == 3);
+}
+
+TEST_CASE("the page cache keeps a page for the read version it was rendered at, and by base, path and query",
+          "[api][pagination][cache]") {
+  ApiFixture f;
+  using teamlog::http::api::PageCache;
+  PageCache cache(*f.store, 1u << 20);
+  const auto key = PageCache::key("http://a", "/p/", "page=2");
+  CHECK(key != PageCache::key("http://b", "/p/", "page=2"));
+  CHECK(key != PageCache::key("http://a", "/q/", "page=2"));
+  CHECK(key != PageCache::key("http://a", "/p/", "page=3"));
+  CHECK(PageCache::key("http://a", std::string(3000, 'x'), "").empty());  // too long to keep
+
+  const auto v1 = cache.version();
+  cache.insert(key, v1, std::make_shared<const std::string>("one"));
+  REQUIRE(cache.find(key, v1));
+  CHECK(*cache.find(key, v1) == "one");
+  CHECK_FALSE(cache.find(PageCache::key("http://b", "/p/", "page=2"), v1));
+
+  // A write moves the store's read version on; pages of the old version are never served again, and a page
+  // rendered from reads that began before the write is not kept.
+  REQUIRE(f.send_json("PATCH", f.team_path(f.second_team_id), R"({"name":"Renamed"})").status == 200);
+  const auto v2 = cache.version();
+  CHECK(v2 > v1);
+  CHECK_FALSE(cache.find(key, v2));
+  cache.insert(key, v2, std::make_shared<const std::string>("two"));
+  cache.insert(key, v1, std::make_shared<const std::string>("stale"));
+  REQUIRE(cache.find(key, v2));
+  CHECK(*cache.find(key, v2) == "two");
+  CHECK_FALSE(cache.find(key, v1));
+
+  // Bounded: a page larger than the whole cache is not kept.
+  PageCache small(*f.store, 64);
+  small.insert(key, v2, std::make_shared<const std::string>(std::string(100, 'x')));
+  CHECK_FALSE(small.find(key, v2));
 }

@@ -334,6 +334,7 @@ TEST_CASE("cached reads and scans change as soon as a write to them is durable, 
   CHECK(scan_keys(*store, *col, "a/") == std::vector<std::string>{"a/1", "a/2"});
   CHECK(store->read_cache_stats().first >= 1);
 
+  const auto version = store->read_version();
   auto tx = store->begin();
   tx->put(*col, "a/1", "uno");
   tx->put(*col, "a/3", "three");
@@ -341,11 +342,13 @@ TEST_CASE("cached reads and scans change as soon as a write to them is durable, 
   auto written = store->write(*tx);
   REQUIRE(written.ok());
   tx.reset();
-  // Written but not yet synced: readers (cached or not) still see the durable state.
+  // Written but not yet synced: readers (cached or not) still see the durable state, at the same read version.
   CHECK(store->get(*col, "a/1") == "one");
   CHECK(store->get(*col, "a/2") == "two");
   CHECK(scan_keys(*store, *col, "a/") == std::vector<std::string>{"a/1", "a/2"});
+  CHECK(store->read_version() == version);
   REQUIRE(store->sync(*written).ok());
+  CHECK(store->read_version() > version);  // what was computed from earlier reads is no longer current
   CHECK(store->get(*col, "a/1") == "uno");
   CHECK_FALSE(store->get(*col, "a/2"));
   CHECK(scan_keys(*store, *col, "a/") == std::vector<std::string>{"a/1", "a/3"});

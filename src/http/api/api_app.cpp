@@ -80,7 +80,9 @@ ApiApplication::ApiApplication(Store& store, const projections::ViewStore& views
       metrics_(metrics),
       options_(std::move(options)),
       router_(make_router()),
-      idempotency_(store, idempotency_column, writer, options_.clock) {}
+      idempotency_(store, idempotency_column, writer, options_.clock),
+      page_cache_(options_.page_cache_bytes > 0 ? std::make_unique<PageCache>(store, options_.page_cache_bytes)
+                                                : nullptr) {}
 
 void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse)> respond) {
   const auto match = router_.match(request.path);
@@ -122,7 +124,7 @@ void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse
   if (!match->allows(request.method)) return reply.send(method_not_allowed(request.method, match->route->methods));
   if (request.method == "OPTIONS") return reply.send(options_response(spec));
 
-  Call call(request, *match, *grant, queries, options_.public_url, reply, options_.invite_key);
+  Call call(request, *match, *grant, queries, options_.public_url, reply, options_.invite_key, page_cache_.get());
   serve_route(spec.id, call);
 }
 

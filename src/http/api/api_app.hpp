@@ -8,6 +8,7 @@
 #include "commands/writer.hpp"
 #include "events/store.hpp"
 #include "http/api/idempotency.hpp"
+#include "http/api/page_cache.hpp"
 #include "http/api/routes.hpp"
 #include "http/app.hpp"
 #include "http/metrics.hpp"
@@ -23,6 +24,8 @@ struct ApiOptions {
   Idempotency::Clock clock;
   // Invite secrets are derived under this key (so that their mail can be sent); null: random, unmailable secrets.
   const commands::InviteKey* invite_key = nullptr;
+  // Rendered list pages kept until the next change (page_cache.hpp), up to this many bytes; 0: none.
+  std::size_t page_cache_bytes = 32u << 20;
 };
 
 class ApiApplication final : public Application {
@@ -48,6 +51,7 @@ class ApiApplication final : public Application {
   ApiOptions options_;
   Router router_;
   Idempotency idempotency_;
+  std::unique_ptr<PageCache> page_cache_;  // null with ApiOptions::page_cache_bytes 0
 };
 
 }  // namespace teamlog::http::api

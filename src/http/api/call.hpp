@@ -8,6 +8,7 @@
 
 #include "commands/commands.hpp"
 #include "events/result.hpp"
+#include "http/api/page_cache.hpp"
 #include "http/api/pagination.hpp"
 #include "http/api/reply.hpp"
 #include "http/request.hpp"
@@ -20,14 +21,15 @@ class Call {
  public:
   Call(const HttpRequest& request, const RouteMatch& match, const projections::TokenGrant& grant,
        const projections::Queries& queries, std::string_view public_url, Reply& reply,
-       const commands::InviteKey* invite_key = nullptr)
+       const commands::InviteKey* invite_key = nullptr, PageCache* page_cache = nullptr)
       : request_(request),
         match_(match),
         grant_(grant),
         queries_(queries),
         public_url_(public_url),
         reply_(reply),
-        invite_key_(invite_key) {}
+        invite_key_(invite_key),
+        page_cache_(page_cache) {}
 
   const HttpRequest& request() const { return request_; }
   // GET and HEAD (HEAD is answered as GET; the session drops the body).
@@ -48,8 +50,9 @@ class Call {
 
   void send(HttpResponse response) { reply_.send(std::move(response)); }
   void fail(const Error& error);
-  // The page of a list the query asks for (pagination.hpp), or 404 Invalid page.
-  void send_page(const PageFetch& fetch) { send(page_response(request_, link_base(), fetch)); }
+  // The page of a list the query asks for (pagination.hpp), or 404 Invalid page; from the page cache when the
+  // same page was rendered since the last change.
+  void send_page(const PageFetch& fetch);
   // 200 with a stored row, or 404.
   void send_found(std::optional<std::string> row);
   // Submits a command on behalf of the request's token; answered when it is durable.
@@ -63,6 +66,7 @@ class Call {
   std::string_view public_url_;
   Reply& reply_;
   const commands::InviteKey* invite_key_;
+  PageCache* page_cache_;
 };
 
 }  // namespace teamlog::http::api

@@ -53,7 +53,7 @@ std::string encode_record(const HttpResponse& response, const Hash& seal_key, st
     append_bytes(out, name);
     append_bytes(out, value);
   }
-  append_bytes(out, seal(seal_key, response.body));
+  append_bytes(out, seal(seal_key, response.body_view()));
   return out;
 }
 
