@@ -67,14 +67,7 @@ class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   void sink_it_(const spdlog::details::log_msg& msg) override {
     const bool was_empty = buffer_.size() == 0;
     formatter_->format(msg, buffer_);
-    if (buffer_.size() >= kFlushBytes) {
-      flush_();
-    } else if (was_empty) {
-      // Starts the interval; once per interval at most, so the lock is cheap.
-      std::lock_guard lock(flusher_mu_);
-      pending_ = true;
-      flusher_cv_.notify_one();
-    }
+    appended(was_empty);
   }
 
  public:
@@ -104,13 +97,7 @@ class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
     buffer_.append(json_ ? std::string_view(R"(Z","logger":"access",)") : std::string_view("Z access "));
     buffer_.append(message);
     buffer_.append(json_ ? std::string_view("}\n") : std::string_view("\n"));
-    if (buffer_.size() >= kFlushBytes) {
-      flush_();
-    } else if (was_empty) {
-      std::lock_guard flusher_lock(flusher_mu_);
-      pending_ = true;
-      flusher_cv_.notify_one();
-    }
+    appended(was_empty);
   }
 
  protected:
@@ -128,6 +115,18 @@ class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   }
 
  private:
+  // With mutex_ held, after a line went into the buffer.
+  void appended(bool was_empty) {
+    if (buffer_.size() >= kFlushBytes) {
+      flush_();
+    } else if (was_empty) {
+      // Starts the interval; once per interval at most, so the lock is cheap.
+      std::lock_guard lock(flusher_mu_);
+      pending_ = true;
+      flusher_cv_.notify_one();
+    }
+  }
+
   void run_flusher() {
     std::unique_lock lock(flusher_mu_);
     while (!stopping_) {
