@@ -972,8 +972,6 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   if (impl_->failed.load()) {
     return Error::make(ErrorCode::kUnavailable, "the store refuses writes after a failed write; restart the server");
   }
-  // Events go into the batch only now, unindexed: nothing reads them back through the transaction (stream
-  // versions come from its own map), and indexing them cost more than everything else an append does.
   // Every key this transaction wrote, once, in key order per column: a command rewrites counters and sequence
   // rows that the previous command of the batch wrote already, and the memtable's skiplist inserts keys in
   // order from where the last one went instead of searching from its top for each.
@@ -1002,6 +1000,8 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
       }
     }
   }
+  // The events go into the batch only now: nothing reads them back through the transaction (stream versions come
+  // from its own map).
   for (std::size_t i = 0; i < t.events.size(); ++i) {
     const auto& e = t.events[i];
     const std::string pos_key = encode_be64(e.position);
