@@ -97,6 +97,7 @@ void GroupCommitter::lead(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   Batch batch = write_batch(pending);
   lock.lock();
+  if (batch.status.ok() && !batch.written.empty) batch.order = ++written_batches_;
   // Jobs past the batch limits go back to the front, ahead of later arrivals.
   while (!pending.empty()) {
     queue_.push_front(std::move(pending.back()));
@@ -179,6 +180,22 @@ Status GroupCommitter::timed_sync(const WrittenBatch& written) {
 }
 
 void GroupCommitter::finish(Batch& batch, const Status& status) {
+  struct Told {  // advances told_ also when a job's callback throws, so that later batches are not held forever
+    GroupCommitter& self;
+    std::uint64_t order;
+    ~Told() {
+      if (order == 0) return;
+      {
+        std::lock_guard lock(self.told_mu_);
+        self.told_ = order;
+      }
+      self.told_cv_.notify_all();
+    }
+  } told{*this, batch.order};
+  if (batch.order != 0) {
+    std::unique_lock lock(told_mu_);
+    told_cv_.wait(lock, [&] { return told_ + 1 == batch.order; });
+  }
   if (status.ok()) store_.publish(batch.written);
   const Status internal = Error::make(ErrorCode::kInternal, "the command failed unexpectedly; nothing was written");
   for (std::size_t i = 0, t = 0; i < batch.jobs.size(); ++i) {

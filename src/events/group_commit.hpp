@@ -71,6 +71,7 @@ class GroupCommitter {
     std::vector<std::size_t> threw;  // indexes of jobs whose prepare threw: rolled back, failed alone
     WrittenBatch written;
     Status status;  // a failure before the sync
+    std::uint64_t order = 0;  // 1, 2, ... for batches that wrote something, in the order they were written
   };
 
   void run();
@@ -87,7 +88,7 @@ class GroupCommitter {
   bool writer_busy() const { return leader_active_ || telling_pending() || !queue_.empty(); }
   // Fsyncs (does not publish) every batch written up to `written`.
   Status timed_sync(const WrittenBatch& written);
-  // Publishes a durable batch, then tells its jobs.
+  // Publishes a durable batch, then tells its jobs; first waits until every batch written before it was told.
   void finish(Batch& batch, const Status& status);
 
   Store& store_;
@@ -115,6 +116,13 @@ class GroupCommitter {
   // preparing_outlasts_fsync().
   std::atomic<std::uint64_t> fsync_ewma_ns_{0};
   std::atomic<std::uint64_t> job_ewma_ns_{0};
+  // Batches are told in the order they were written, whichever thread tells them (the syncer, the writer, an
+  // appender that synced its own batch): without this, a batch synced by the writer while the syncer was still
+  // telling the one before could be acknowledged first.
+  std::uint64_t written_batches_ = 0;  // mu_ held
+  std::mutex told_mu_;
+  std::condition_variable told_cv_;
+  std::uint64_t told_ = 0;  // the order of the last batch told
   mutable std::mutex stats_mu_;
   GroupCommitStats stats_;
   std::thread thread_;

@@ -206,6 +206,50 @@ TEST_CASE("64 asynchronous submitters: every append is acknowledged once, in com
   CHECK(check_chain(*store).intact);
 }
 
+TEST_CASE("a batch the writer syncs itself is told after the batch before it, which the syncer is still telling",
+          "[group_commit]") {
+  TempDir dir;
+  auto store = std::move(Store::open(StoreOptions{.path = dir.str()})).value();
+  std::mutex mu;
+  std::vector<int> told;
+  std::promise<void> both;
+  std::atomic<int> left{2};
+  struct Job final : CommitJob {
+    int id;
+    std::chrono::milliseconds prepare_time, finish_time;
+    std::mutex& mu;
+    std::vector<int>& told;
+    std::promise<void>& both;
+    std::atomic<int>& left;
+    Job(int i, std::chrono::milliseconds p, std::chrono::milliseconds f, std::mutex& m, std::vector<int>& t,
+        std::promise<void>& b, std::atomic<int>& l)
+        : id(i), prepare_time(p), finish_time(f), mu(m), told(t), both(b), left(l) {}
+    bool prepare(Transaction& tx) override {
+      std::this_thread::sleep_for(prepare_time);
+      return tx.append({{ProposedEvent{"s" + std::to_string(id), ExpectedVersion::any(), "t", 1, "{}"}}, {}, ""}).ok();
+    }
+    void finish(const Status& status) override {
+      std::this_thread::sleep_for(finish_time);  // a slow acknowledgement
+      {
+        std::lock_guard lock(mu);
+        told.push_back(status.ok() ? id : -id);
+      }
+      if (--left == 0) both.set_value();
+    }
+  };
+  GroupCommitter writer(*store);
+  using std::chrono::milliseconds;
+  // The first job's batch goes to the syncer (the second job waits in the queue when it is written); the syncer
+  // then tells it, slowly, while the writer prepares the second job slowly, finds the disk idle, syncs that batch
+  // itself and would tell it at once.
+  writer.submit(std::make_unique<Job>(1, milliseconds(30), milliseconds(400), mu, told, both, left));
+  std::this_thread::sleep_for(milliseconds(10));
+  writer.submit(std::make_unique<Job>(2, milliseconds(100), milliseconds(0), mu, told, both, left));
+  REQUIRE(both.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  writer.stop();
+  CHECK(told == std::vector<int>{1, 2});
+}
+
 namespace {
 
 // `clients` clients in a closed loop (each completion submits that client's next append, as the HTTP layer
