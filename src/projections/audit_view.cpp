@@ -51,21 +51,20 @@ void apply_audit(KvWriter& kv, ColumnId column, const EventView& ev) {
   const auto count = keys::audit_count(org);
   const auto team_count = of_team ? keys::audit_team_count(org, team) : std::string();
   kv.prefetch(column, count);
-  if (of_team && ev.event.stream_version != 1) kv.prefetch(column, team_count);
+  if (of_team && !ev.opens_stream()) kv.prefetch(column, team_count);
   kv.append(column, keys::audit(org, ev.event.position),
             keys::join(Be64(static_cast<std::uint64_t>(ev.event.recorded_at_us)), ev.event.type));
   kv.add_count(column, count, 1);
   if (of_team) {
-    // Every event of a team is in the team's stream: at its first, the team has no entries and no count yet, and
-    // the writer need not read them (reads of keys that do not exist search every level of the store).
+    // At a team's first event it has no entries and no count yet: nothing to read.
     const Be64 position(ev.event.position);
-    if (ev.event.stream_version == 1) {
+    if (ev.opens_stream()) {
       kv.put(column, team_count, count_bytes(1));
       kv.put(column, keys::audit_team(org, team, 0), position);
     } else {
       const std::int64_t n = kv.add_count(column, team_count, 1);
-      kv.append_to_value(column, keys::audit_team(org, team, static_cast<std::uint64_t>((n - 1) / keys::kAuditTeamBlock)),
-                         position);
+      const auto block = static_cast<std::uint64_t>((n - 1) / keys::kAuditTeamBlock);
+      kv.append_to_value(column, keys::audit_team(org, team, block), position);
     }
   }
 }

@@ -28,6 +28,10 @@ struct ViewColumns {
 struct EventView {
   const Event& event;
   const boost::json::object& data;
+  // The first event of its stream. Every event of a team is in the team's stream, so at its first nothing of the
+  // team exists in any view yet, and a fold need not read (on the writer, a read of a key that does not exist
+  // searches every level of the store).
+  bool opens_stream() const { return event.stream_version == 1; }
 };
 
 using ApplyFn = void (*)(KvWriter& kv, ColumnId column, const EventView& ev);

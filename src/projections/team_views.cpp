@@ -143,9 +143,8 @@ void apply_teams(KvWriter& kv, ColumnId column, const EventView& ev) {
     auto rendered = render_team(kv, column, org, team, fields.get_object());
     const auto key = keys::team(org, team);
     std::string copy;
-    // The first event of a team's stream creates the team: it has no row yet, and the writer need not look for
-    // one (a read of a key that does not exist searches every level of the store). Valid until the refs change.
-    const auto old = ev.event.stream_version == 1 ? std::nullopt : kv.peek(column, key, copy);
+    // A team's first event creates it: no row to look for. Valid until the refs change below.
+    const auto old = ev.opens_stream() ? std::nullopt : kv.peek(column, key, copy);
     const bool unchanged = old && *old == rendered;
     if (!old) {
       kv.add_count(column, keys::team_count(org), 1);

@@ -142,7 +142,8 @@ std::future<Reply> ApiFixture::start(const std::string& method, const std::strin
   auto future = promise->get_future();
   app->handle(std::move(request), [promise](http::HttpResponse r) {
     std::string response_body = r.shared_body ? *r.shared_body : std::move(r.body);
-    promise->set_value(Reply{r.status, std::move(r.content_type), std::move(r.headers), std::move(response_body), r.route});
+    promise->set_value(
+        Reply{r.status, std::move(r.content_type), std::move(r.headers), std::move(response_body), r.route});
   });
   return future;
 }
