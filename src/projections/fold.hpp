@@ -35,8 +35,9 @@ std::array<ViewMask, 2> split_for_two_threads(ViewMask views);
 // the log is read and parsed by whichever thread needs it first, and each thread folds every chunk into its own
 // group of views. `then(g)` runs on group g's thread as soon as that group is complete (sorting or comparing it
 // overlaps the other group's fold); its error ends the fold. With only one group, everything runs on the calling
-// thread. Chunks hold `chunk_events` events (tests make them small). 1,024 parsed events (about a megabyte) stay in the cache of the
-// thread that parsed them until it folds them: a rebuild took 4.7% less CPU than with 4,096 (medians of 9).
+// thread. Chunks hold `chunk_events` events (tests make them small). 1,024 parsed events (about a megabyte) stay
+// in the cache of the thread that parsed them until it folds them: a rebuild took 4.7% less CPU than with 4,096
+// (medians of 9).
 inline constexpr std::uint64_t kFoldChunkEvents = 1024;
 Status fold_log(const Store& store, FoldedViews& fold, std::uint64_t to,
                 const std::function<Status(ViewMask group)>& then,
