@@ -21,6 +21,7 @@
 
 #include "events/codec.hpp"
 #include "events/fault_fs.hpp"
+#include "events/derived_cache.hpp"
 #include "events/read_cache.hpp"
 
 namespace teamlog {
@@ -180,12 +181,15 @@ struct Store::Impl {
   rocksdb::SequenceNumber synced_sequence = 0;
   std::atomic<bool> failed{false};
   std::atomic<bool> tx_open{false};
-  // Advanced after every change readers can see, once the read cache no longer holds what it replaced (see
-  // Store::read_version).
-  std::atomic<std::uint64_t> read_version{0};
-  void advance_read_version() { read_version.fetch_add(1, std::memory_order_release); }
   // Point reads of other layers' columns; null when off and on a secondary (which has no writer to invalidate it).
   std::unique_ptr<ReadCache> cache;
+  std::atomic<DerivedCache*> derived{nullptr};  // see Store::attach
+  // Whether transactions note the keys they write, for the caches' invalidation.
+  bool tracks_writes() const { return cache != nullptr || derived.load(std::memory_order_relaxed) != nullptr; }
+  // Something readers see changed other than by a published batch: nothing derived from earlier reads holds.
+  void clear_derived() {
+    if (auto* d = derived.load(std::memory_order_acquire)) d->clear();
+  }
   // Keys written by batches that are not yet visible, by the sequence that makes them so; invalidated in the
   // cache right after that publication.
   // Its own lock: the writer must not wait for sync_mu, which is held through the fsync it prepares the next batch
@@ -549,18 +553,30 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
 
 const std::string& Store::path() const { return impl_->options.path; }
 bool Store::read_only() const { return impl_->options.mode == StoreOptions::Mode::kSecondary; }
-std::uint64_t Store::head_position() const { return impl_->committed_head().position; }
-Hash Store::head_hash() const { return impl_->committed_head().hash; }
-std::int64_t Store::head_recorded_at_us() const { return impl_->committed_head().recorded_at_us; }
+// The head moves with every batch, outside the columns whose keys invalidate derived values.
+std::uint64_t Store::head_position() const {
+  DerivedCache::note_untracked();
+  return impl_->committed_head().position;
+}
+Hash Store::head_hash() const {
+  DerivedCache::note_untracked();
+  return impl_->committed_head().hash;
+}
+std::int64_t Store::head_recorded_at_us() const {
+  DerivedCache::note_untracked();
+  return impl_->committed_head().recorded_at_us;
+}
 bool Store::failed() const { return impl_->failed.load(); }
 
 EventCursor Store::read_all(std::uint64_t from_position) const {
+  DerivedCache::note_untracked();  // the log grows: a later read sees more
   auto p = impl_->current();
   return EventCursor(
       std::make_unique<EventCursor::Impl>(impl_->db.get(), p, impl_->read_options(*p), impl_->log, from_position));
 }
 
 EventCursor Store::read_stream(std::string_view stream, std::uint64_t from_version) const {
+  DerivedCache::note_untracked();
   auto p = impl_->current();
   return EventCursor(std::make_unique<EventCursor::Impl>(impl_->db.get(), p, impl_->read_options(*p), impl_->log,
                                                          impl_->streams, stream, from_version));
@@ -570,12 +586,16 @@ Result<Event> Store::read_event(std::uint64_t position) const {
   std::string value;
   auto p = impl_->current();
   auto s = impl_->db->Get(impl_->read_options(*p), impl_->log, encode_be64(position), &value);
-  if (s.IsNotFound()) return Error::make(ErrorCode::kNotFound, "no event at position " + std::to_string(position));
+  if (s.IsNotFound()) {
+    DerivedCache::note_untracked();  // the position may be written later; an event once written never changes
+    return Error::make(ErrorCode::kNotFound, "no event at position " + std::to_string(position));
+  }
   if (!s.ok()) return from_rocks(s, "reading event " + std::to_string(position));
   return decode_event(value);
 }
 
 std::uint64_t Store::stream_version(std::string_view stream) const {
+  DerivedCache::note_untracked();
   auto p = impl_->current();
   return read_stream_head(impl_->db.get(), impl_->streams, stream, impl_->read_options(*p));
 }
@@ -609,7 +629,7 @@ Status Store::drop_column(std::string_view name) {
   auto s = impl_->db->DropColumnFamily(h);
   (void)impl_->db->DestroyColumnFamilyHandle(h);
   if (impl_->cache) impl_->cache->clear();
-  impl_->advance_read_version();
+  impl_->clear_derived();
   impl_->writer_values.forget();
   if (!s.ok()) return from_rocks(s, "dropping column " + std::string(name));
   return {};
@@ -617,9 +637,18 @@ Status Store::drop_column(std::string_view name) {
 
 std::optional<std::string> Store::get(ColumnId column, std::string_view key) const {
   auto* h = impl_->handle(column);
-  if (h == nullptr) return std::nullopt;
+  if (h == nullptr) {
+    DerivedCache::note_untracked();
+    return std::nullopt;
+  }
   // The log, stream index and meta columns are written outside transactions; only other layers' columns are cached.
-  ReadCache* cache = h != impl_->log && h != impl_->streams && h != impl_->meta ? impl_->cache.get() : nullptr;
+  const bool tracked = h != impl_->log && h != impl_->streams && h != impl_->meta;
+  if (tracked) {
+    DerivedCache::note_get(column, key);
+  } else {
+    DerivedCache::note_untracked();
+  }
+  ReadCache* cache = tracked ? impl_->cache.get() : nullptr;
   ReadCache::Ticket ticket;
   if (cache) {
     if (auto hit = cache->find(column, key, ticket)) return hit;
@@ -681,6 +710,11 @@ std::unique_ptr<KvCursor> Store::scan(ColumnId column, std::string_view prefix, 
     c->init(impl_->db->NewIterator(c->read_options(), h), from);
     return c;
   };
+  if (h == nullptr || h == impl_->log || h == impl_->streams || h == impl_->meta) {
+    DerivedCache::note_untracked();
+  } else {
+    DerivedCache::note_scan(column, prefix);
+  }
   ReadCache* cache = impl_->cache.get();
   // Only whole-prefix scans of other layers' columns (list pages) are cached.
   if (!cache || h == nullptr || !start.empty() || h == impl_->log || h == impl_->streams || h == impl_->meta) {
@@ -836,7 +870,7 @@ Status BulkLoad::finish() {
   if (d.db.cache) d.db.cache->clear();
   // Readers see the ingested rows from now on (they read a snapshot that a commit would otherwise refresh).
   if (result.ok()) d.db.published.store(d.db.make_published(d.db.committed_head(), true));
-  d.db.advance_read_version();
+  d.db.clear_derived();
   return result;
 }
 
@@ -861,7 +895,7 @@ Status Store::catch_up() {
   if (impl_->db->Get(rocksdb::ReadOptions(), impl_->meta, kHeadKey, &value).ok() && decode_head(value, head)) {
     impl_->published.store(impl_->make_published(head, false));
   }
-  impl_->advance_read_version();
+  impl_->clear_derived();
   return {};
 }
 
@@ -1028,7 +1062,7 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   for (auto& [stream, version] : t.streams) impl_->stream_cache[stream] = version;
   impl_->written_head = t.head;
   written.published = impl_->make_published(t.head, true);
-  if (impl_->cache && !t.touched.empty()) {
+  if (impl_->tracks_writes() && !t.touched.empty()) {
     const auto sequence = std::static_pointer_cast<const Impl::Published>(written.published)->sequence;
     std::lock_guard lock(impl_->unpublished_mu);
     impl_->unpublished_keys.emplace_back(sequence, std::move(t.touched));
@@ -1071,8 +1105,10 @@ void Store::publish(const WrittenBatch& batch) {
   // Its own lock, not sync_mu: the next batch's fsync may be running meanwhile.
   std::lock_guard lock(impl_->publish_mu);
   if (target->sequence > impl_->current()->sequence) impl_->published.store(target, std::memory_order_release);
-  // Published first, invalidated second, acknowledged (by the caller) last: see read_cache.hpp.
-  if (impl_->cache) {
+  // Published first, invalidated second (the read cache, then what was derived from reads), acknowledged (by the
+  // caller) last: see read_cache.hpp and derived_cache.hpp.
+  auto* derived = impl_->derived.load(std::memory_order_acquire);
+  if (impl_->cache || derived) {
     const auto visible = impl_->current()->sequence;
     std::vector<std::vector<std::pair<ColumnId, std::string>>> now_visible;
     {
@@ -1083,14 +1119,18 @@ void Store::publish(const WrittenBatch& batch) {
         pending.pop_front();
       }
     }
-    for (const auto& keys : now_visible) {
-      for (const auto& [column, key] : keys) impl_->cache->invalidate(column, key);
+    if (impl_->cache) {
+      for (const auto& keys : now_visible) {
+        for (const auto& [column, key] : keys) impl_->cache->invalidate(column, key);
+      }
+    }
+    if (derived) {
+      for (const auto& keys : now_visible) derived->invalidate(keys);
     }
   }
-  impl_->advance_read_version();
 }
 
-std::uint64_t Store::read_version() const { return impl_->read_version.load(std::memory_order_acquire); }
+void Store::attach(DerivedCache* cache) { impl_->derived.store(cache, std::memory_order_release); }
 
 Status Store::commit(Transaction& tx) {
   auto written = write(tx);
@@ -1181,13 +1221,13 @@ std::unique_ptr<KvCursor> Transaction::scan(ColumnId column, std::string_view pr
 
 void Transaction::put(ColumnId column, std::string_view key, std::string_view value) {
   impl_->bytes += key.size() + value.size() + 16;
-  if (impl_->store->cache) impl_->touched.emplace_back(column, key);
+  if (impl_->store->tracks_writes()) impl_->touched.emplace_back(column, key);
   impl_->record(column, key, std::string(value));
 }
 
 void Transaction::del(ColumnId column, std::string_view key) {
   impl_->bytes += key.size() + 16;
-  if (impl_->store->cache) impl_->touched.emplace_back(column, key);
+  if (impl_->store->tracks_writes()) impl_->touched.emplace_back(column, key);
   impl_->record(column, key, std::nullopt);
 }
 

@@ -72,6 +72,7 @@ class EventCursor {
 
 class Transaction;
 class BulkLoad;
+class DerivedCache;
 
 // A batch written to the WAL and memtable but not yet known durable; `Store::sync` makes it so and visible.
 struct WrittenBatch {
@@ -159,10 +160,11 @@ class Store final : public KvReader, public EventReader {
   // kSecondary: catch up with the primary's latest writes.
   Status catch_up();
   std::uint64_t approximate_size_bytes() const;
-  // Changes whenever what readers see may have changed (a batch published, a column dropped or bulk-loaded, a
-  // secondary caught up), and only once the read cache has let go of what changed: something computed from reads
-  // that began after read_version() returned v is current for as long as read_version() still returns v.
-  std::uint64_t read_version() const;
+  // Values computed from this store's reads (derived_cache.hpp), invalidated by the keys of every batch that
+  // becomes visible (after the read cache lets go of them, before the batch is acknowledged) and emptied by any
+  // other change readers can see (a column dropped or bulk-loaded, a secondary caught up). Attach before the first
+  // write; null detaches. The cache must outlive its attachment.
+  void attach(DerivedCache* cache);
   // The read cache's hits and misses so far (0 and 0 without one).
   std::pair<std::uint64_t, std::uint64_t> read_cache_stats() const;
 

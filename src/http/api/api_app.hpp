@@ -37,6 +37,7 @@ class ApiApplication final : public Application {
                                                          const MetricsRegistry& metrics, ApiOptions options);
 
   void handle(HttpRequest request, std::function<void(HttpResponse)> respond) override;
+  const PageCache* page_cache() const { return page_cache_.get(); }  // null when off
 
  private:
   ApiApplication(Store& store, const projections::ViewStore& views, commands::CommandWriter& writer,

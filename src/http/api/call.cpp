@@ -47,17 +47,19 @@ void Call::send_page(const PageFetch& fetch) {
   const std::string base = link_base();
   if (page_cache_ == nullptr) return send(page_response(request_, base, fetch));
   std::string key = PageCache::key(base, request_.path, request_.query);
-  const std::uint64_t version = page_cache_->version();  // before the rows are read
   HttpResponse response;
-  if (auto body = page_cache_->find(key, version)) {
+  if (auto body = page_cache_->find(key)) {
     response.shared_body = std::move(body);
     return send(std::move(response));
   }
-  response = page_response(request_, base, fetch);
-  if (response.status == 200 && response.headers.empty()) {
-    response.shared_body = std::make_shared<const std::string>(std::move(response.body));
-    response.body.clear();
-    page_cache_->insert(std::move(key), version, response.shared_body);
+  {
+    auto rendering = page_cache_->rendering();  // notes the rows the page is rendered from
+    response = page_response(request_, base, fetch);
+    if (response.status == 200 && response.headers.empty() && !key.empty()) {
+      response.shared_body = std::make_shared<const std::string>(std::move(response.body));
+      response.body.clear();
+      rendering.keep(std::move(key), response.shared_body);
+    }
   }
   send(std::move(response));
 }
