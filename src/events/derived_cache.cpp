@@ -125,7 +125,7 @@ void DerivedCache::erase_locked(Entries::iterator it) {
   entries_.erase(it);
 }
 
-void DerivedCache::invalidate(const std::vector<std::pair<ColumnId, std::string>>& keys) {
+void DerivedCache::invalidate(const std::vector<KeyChange>& changes) {
   std::lock_guard lock(mu_);
   ++epoch_;
   if (entries_.empty()) return;
@@ -134,7 +134,7 @@ void DerivedCache::invalidate(const std::vector<std::pair<ColumnId, std::string>
     auto [from, to] = index.equal_range(dependency);
     for (auto i = from; i != to; ++i) doomed.push_back(*i->second);
   };
-  for (const auto& [column, key] : keys) {
+  for (const auto& [column, key, value] : changes) {
     const std::string written = composed(column, key);
     collect(by_key_, written);
     auto lengths = prefix_lengths_.find(column);

@@ -67,7 +67,7 @@ class DerivedCache {
   static void note_untracked();
 
   // Called by the Store: the keys of a batch that became visible; everything (a column dropped or bulk-loaded).
-  void invalidate(const std::vector<std::pair<ColumnId, std::string>>& keys);
+  void invalidate(const std::vector<KeyChange>& changes);
   void clear();
 
   std::uint64_t hits() const;

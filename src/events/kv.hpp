@@ -14,6 +14,13 @@ namespace teamlog {
 using ColumnId = std::uint32_t;
 using KvRow = std::pair<std::string_view, std::string_view>;  // key, value
 
+// One key a batch wrote, with what it holds afterwards (nullopt: deleted).
+struct KeyChange {
+  ColumnId column = 0;
+  std::string key;
+  std::optional<std::string> value;
+};
+
 // Iterates keys in bytewise order, limited to one prefix.
 class KvCursor {
  public:

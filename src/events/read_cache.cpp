@@ -1,6 +1,7 @@
 // ReadCache: sharded maps with a per-shard epoch that every invalidation advances.
 #include "events/read_cache.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace teamlog {
@@ -49,7 +50,8 @@ void ReadCache::insert(ColumnId column, std::string_view key, std::string_view v
   if (shard.map.try_emplace(std::string(composed), value).second) shard.bytes += size;
 }
 
-void ReadCache::invalidate(ColumnId column, std::string_view key) {
+void ReadCache::apply(const KeyChange& change) {
+  const auto& [column, key, value] = change;
   const auto composed = compose(column, key);
   {
     std::size_t index = 0;
@@ -57,8 +59,14 @@ void ReadCache::invalidate(ColumnId column, std::string_view key) {
     std::lock_guard lock(shard.mu);
     ++shard.epoch;
     if (auto it = shard.map.find(composed); it != shard.map.end()) {
-      shard.bytes -= std::min(shard.bytes, it->first.size() + it->second.size() + kEntryOverhead);
-      shard.map.erase(it);
+      shard.bytes -= std::min(shard.bytes, it->second.size());
+      if (value && shard.bytes + value->size() <= max_shard_bytes_) {
+        it->second = *value;
+        shard.bytes += value->size();
+      } else {
+        shard.bytes -= std::min(shard.bytes, it->first.size() + kEntryOverhead);
+        shard.map.erase(it);
+      }
     }
   }
   std::lock_guard lock(scan_mu_);
@@ -67,11 +75,55 @@ void ReadCache::invalidate(ColumnId column, std::string_view key) {
   for (const std::size_t length : col.prefix_lengths) {
     if (length > key.size()) break;
     // composed = column id + key, so its first sizeof(ColumnId) + length bytes are the scan's cache key.
-    if (auto it = scans_.find(composed.substr(0, sizeof(ColumnId) + length)); it != scans_.end()) {
-      scan_bytes_ -= std::min(scan_bytes_, scan_size(it->first, *it->second));
+    auto it = scans_.find(composed.substr(0, sizeof(ColumnId) + length));
+    if (it == scans_.end()) continue;
+    scan_bytes_ -= std::min(scan_bytes_, scan_size(it->first, *it->second));
+    // Readers may hold the rows: the change goes into a copy.
+    auto rows = patched(it->second, key, value);
+    if (!rows) {
       scans_.erase(it);
+      continue;
+    }
+    const std::size_t size = scan_size(it->first, *rows);
+    if (scan_bytes_ + size > max_scan_bytes_) {
+      scans_.erase(it);
+      continue;
+    }
+    scan_bytes_ += size;
+    it->second = std::move(rows);
+  }
+}
+
+std::shared_ptr<const ReadCache::ScanRows> ReadCache::patched(const std::shared_ptr<const ScanRows>& old,
+                                                             std::string_view key,
+                                                             const std::optional<std::string>& value) {
+  const auto& list = old->rows;
+  const auto at = std::lower_bound(list.begin(), list.end(), key, [](const auto& row, std::string_view k) {
+    return std::string_view(row.first) < k;
+  });
+  const auto index = static_cast<std::size_t>(at - list.begin());
+  const bool present = at != list.end() && at->first == key;
+  // Unchanged: a key deleted that is not among the rows, a key past the cached rows of a longer list (read from
+  // the store after the last cached one), a value written again as it was.
+  if (!present && (!value || (at == list.end() && !old->complete))) return old;
+  if (present && value && at->second == *value) return old;
+
+  auto rows = std::make_shared<ScanRows>(*old);
+  auto& out = rows->rows;
+  if (present && value) {
+    out[index].second = *value;
+  } else if (present) {
+    out.erase(out.begin() + static_cast<std::ptrdiff_t>(index));
+    // With no cached row left there is no last key to read on from.
+    if (out.empty() && !rows->complete) return nullptr;
+  } else {
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(index), {std::string(key), *value});
+    if (out.size() > kScanRows) {
+      out.pop_back();
+      rows->complete = false;
     }
   }
+  return rows;
 }
 
 void ReadCache::clear() {

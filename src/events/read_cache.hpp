@@ -3,11 +3,13 @@
 // visible.
 //
 // Correctness rests on one rule: a miss takes a ticket (the shard's epoch) *before* it reads the store, and its
-// value is kept only if no invalidation touched the shard since. The writer publishes a batch first and then
-// invalidates its keys, before any request of that batch is acknowledged; so a value read from an older snapshot
-// is either never inserted or erased again, and once a write is acknowledged (a token revoked, say) no reader can
-// see the old value any more. Scans follow the same rule with one epoch per column: a written key invalidates the
-// cached scans whose prefix it starts with, and any write to the column refuses scans read while it happened.
+// value is kept only if no write touched the shard since. The writer publishes a batch first and then applies its
+// keys here, before any request of that batch is acknowledged: a cached value is replaced by what the batch wrote
+// (or erased, for a deleted key), and a cached scan whose prefix a written key starts with has the row put in,
+// replaced or taken out. So a value read from an older snapshot is never inserted, and once a write is
+// acknowledged (a token revoked, say) no reader can see the old value any more; a write does not cost the next
+// reader a trip to the store. Scans follow the same rule with one epoch per column: any write to the column
+// refuses scans read while it happened.
 #pragma once
 
 #include <array>
@@ -41,8 +43,9 @@ class ReadCache {
   // The cached value, or nullopt and a ticket for `insert` after reading the store.
   std::optional<std::string> find(ColumnId column, std::string_view key, Ticket& ticket);
   void insert(ColumnId column, std::string_view key, std::string_view value, const Ticket& ticket);
-  // Invalidates the point read of `key` and every cached scan whose prefix `key` starts with.
-  void invalidate(ColumnId column, std::string_view key);
+  // What a batch that became visible wrote: the cached point read of the key and the cached scans whose prefix
+  // the key starts with now hold `change.value` (nothing, when deleted).
+  void apply(const KeyChange& change);
   void clear();
 
   // The first rows of a prefix scan, in key order; `complete` when they are all of them.
@@ -78,6 +81,9 @@ class ReadCache {
   // column id (4 bytes) + key, in a per-thread scratch buffer.
   static std::string_view compose(ColumnId column, std::string_view key);
   static std::size_t scan_size(std::string_view composed, const ScanRows& rows);
+  // `old` with `key` set to `value` (or taken out); null when the rows can no longer serve the scan.
+  static std::shared_ptr<const ScanRows> patched(const std::shared_ptr<const ScanRows>& old, std::string_view key,
+                                                 const std::optional<std::string>& value);
   Shard& shard_for(std::string_view composed, std::size_t& index);
 
   std::array<Shard, kShards> shards_;

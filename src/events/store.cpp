@@ -190,12 +190,12 @@ struct Store::Impl {
   void clear_derived() {
     if (auto* d = derived.load(std::memory_order_acquire)) d->clear();
   }
-  // Keys written by batches that are not yet visible, by the sequence that makes them so; invalidated in the
-  // cache right after that publication.
+  // Keys (and values) written by batches that are not yet visible, by the sequence that makes them so; applied to
+  // the caches right after that publication.
   // Its own lock: the writer must not wait for sync_mu, which is held through the fsync it prepares the next batch
   // beside.
   std::mutex unpublished_mu;
-  std::deque<std::pair<rocksdb::SequenceNumber, std::vector<std::pair<ColumnId, std::string>>>> unpublished_keys;
+  std::deque<std::pair<rocksdb::SequenceNumber, std::vector<KeyChange>>> unpublished_keys;
   // Committed stream versions the writer has seen, so that appends need no read. Touched only by the one open
   // transaction; cleared when it grows past a bound.
   std::unordered_map<std::string, std::uint64_t> stream_cache;
@@ -940,8 +940,6 @@ struct Transaction::Impl {
   };
   std::vector<Savepoint> savepoints;
   std::string scratch;
-  // Keys of other layers' columns written by this transaction (rolled-back ones too: invalidating more is harmless).
-  std::vector<std::pair<ColumnId, std::string>> touched;
   // Values this transaction wrote (nullopt: deleted), by column id + key: its reads and scans see them on top of
   // the DB, and `Store::write` writes them, the last value of each key once; with an undo log for savepoints (the
   // entry before the write; outer nullopt: there was none).
@@ -1011,6 +1009,9 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   // order from where the last one went instead of searching from its top for each.
   rocksdb::WriteBatch batch;
   auto* wb = &batch;
+  // The same keys with their new values, for the caches once the batch is visible.
+  std::vector<KeyChange> changes;
+  const bool track = impl_->tracks_writes();
   {
     std::vector<decltype(t.overlay)::value_type*> rows;
     rows.reserve(t.overlay.size());
@@ -1027,6 +1028,7 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
         if (h == nullptr) return Error::make(ErrorCode::kInternal, "a transaction wrote to a column that is gone");
       }
       const auto key = slice(k.substr(8));
+      if (track) changes.push_back({column, std::string(k.substr(8)), row->second});
       if (row->second) {
         (void)wb->Put(h, key, slice(*row->second));
       } else {
@@ -1062,10 +1064,10 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   for (auto& [stream, version] : t.streams) impl_->stream_cache[stream] = version;
   impl_->written_head = t.head;
   written.published = impl_->make_published(t.head, true);
-  if (impl_->tracks_writes() && !t.touched.empty()) {
+  if (!changes.empty()) {
     const auto sequence = std::static_pointer_cast<const Impl::Published>(written.published)->sequence;
     std::lock_guard lock(impl_->unpublished_mu);
-    impl_->unpublished_keys.emplace_back(sequence, std::move(t.touched));
+    impl_->unpublished_keys.emplace_back(sequence, std::move(changes));
   }
   return written;
 }
@@ -1105,12 +1107,12 @@ void Store::publish(const WrittenBatch& batch) {
   // Its own lock, not sync_mu: the next batch's fsync may be running meanwhile.
   std::lock_guard lock(impl_->publish_mu);
   if (target->sequence > impl_->current()->sequence) impl_->published.store(target, std::memory_order_release);
-  // Published first, invalidated second (the read cache, then what was derived from reads), acknowledged (by the
-  // caller) last: see read_cache.hpp and derived_cache.hpp.
+  // Published first, the caches second (the read cache takes the new values, then what was derived from reads is
+  // dropped), acknowledged (by the caller) last: see read_cache.hpp and derived_cache.hpp.
   auto* derived = impl_->derived.load(std::memory_order_acquire);
   if (impl_->cache || derived) {
     const auto visible = impl_->current()->sequence;
-    std::vector<std::vector<std::pair<ColumnId, std::string>>> now_visible;
+    std::vector<std::vector<KeyChange>> now_visible;
     {
       std::lock_guard keys_lock(impl_->unpublished_mu);
       auto& pending = impl_->unpublished_keys;
@@ -1121,7 +1123,7 @@ void Store::publish(const WrittenBatch& batch) {
     }
     if (impl_->cache) {
       for (const auto& keys : now_visible) {
-        for (const auto& [column, key] : keys) impl_->cache->invalidate(column, key);
+        for (const auto& change : keys) impl_->cache->apply(change);
       }
     }
     if (derived) {
@@ -1221,13 +1223,11 @@ std::unique_ptr<KvCursor> Transaction::scan(ColumnId column, std::string_view pr
 
 void Transaction::put(ColumnId column, std::string_view key, std::string_view value) {
   impl_->bytes += key.size() + value.size() + 16;
-  if (impl_->store->tracks_writes()) impl_->touched.emplace_back(column, key);
   impl_->record(column, key, std::string(value));
 }
 
 void Transaction::del(ColumnId column, std::string_view key) {
   impl_->bytes += key.size() + 16;
-  if (impl_->store->tracks_writes()) impl_->touched.emplace_back(column, key);
   impl_->record(column, key, std::nullopt);
 }
 

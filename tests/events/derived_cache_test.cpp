@@ -30,25 +30,26 @@ TEST_CASE("a derived value goes when a key it read or a key under a prefix it sc
   REQUIRE(cache.find("team 7"));
   CHECK(*cache.find("team 7") == "team 7");
 
-  cache.invalidate({{2, "t/a\0" "1"}, {1, "t/7x"}, {1, "c/"}});  // another column; neither a key read nor under a prefix
+  // A key of another column; keys that were neither read nor lie under a scanned prefix.
+  cache.invalidate({{2, "t/7", std::nullopt}, {1, "t/7x", std::nullopt}, {1, "c/", std::nullopt}});
   CHECK(cache.size() == 4);
 
-  cache.invalidate({{1, std::string("t/a\0" "5", 5)}});  // a row of org a's list
+  cache.invalidate({{1, std::string("t/a\0" "5", 5), std::nullopt}});  // a row of org a's list
   CHECK_FALSE(cache.find("org a teams"));
   CHECK_FALSE(cache.find("both"));
   CHECK(cache.find("org b teams"));
   CHECK(cache.find("team 7"));
 
-  cache.invalidate({{1, "c/b"}});  // org b's count
+  cache.invalidate({{1, "c/b", std::nullopt}});  // org b's count
   CHECK_FALSE(cache.find("org b teams"));
-  cache.invalidate({{1, "t/7"}});
+  cache.invalidate({{1, "t/7", std::nullopt}});
   CHECK_FALSE(cache.find("team 7"));
   CHECK(cache.size() == 0);
 
   // The indexes let go of erased entries: the same keys kept again are found and dropped again.
   derive(cache, "org a teams", {"c/a"}, {"t/a"});
   CHECK(cache.find("org a teams"));
-  cache.invalidate({{1, "t/a1"}});
+  cache.invalidate({{1, "t/a1", std::nullopt}});
   CHECK_FALSE(cache.find("org a teams"));
   CHECK(cache.hits() >= 3);
   CHECK(cache.misses() >= 5);
@@ -59,7 +60,7 @@ TEST_CASE("a derived value is not kept when a write became visible while it was 
   {
     DerivedCache::Recording r(cache);
     DerivedCache::note_get(1, "k");
-    cache.invalidate({{1, "unrelated"}});  // any invalidation: the reads may predate it
+    cache.invalidate({{1, "unrelated", std::nullopt}});  // any invalidation: the reads may predate it
     r.keep("v", text("v"));
   }
   CHECK_FALSE(cache.find("v"));
@@ -106,7 +107,7 @@ TEST_CASE("a nested recording passes what it read on to the one around it", "[de
     }
     outer.keep("outer", text("o"));
   }
-  cache.invalidate({{1, "inner"}});
+  cache.invalidate({{1, "inner", std::nullopt}});
   CHECK_FALSE(cache.find("inner"));
   CHECK_FALSE(cache.find("outer"));  // it read "inner" through the nested recording
   {
@@ -138,6 +139,6 @@ TEST_CASE("the derived cache holds about its budget: a full cache is emptied, a 
   CHECK(cache.size() > 0);
   CHECK(cache.size() < 40);
   CHECK(cache.find("v39"));  // the last one kept is there
-  cache.invalidate({{1, "k39"}});
+  cache.invalidate({{1, "k39", std::nullopt}});
   CHECK_FALSE(cache.find("v39"));
 }
