@@ -184,11 +184,13 @@ struct Store::Impl {
   // Point reads of other layers' columns; null when off and on a secondary (which has no writer to invalidate it).
   std::unique_ptr<ReadCache> cache;
   std::atomic<DerivedCache*> derived{nullptr};  // see Store::attach
-  // Whether transactions note the keys they write, for the caches' invalidation.
-  bool tracks_writes() const { return cache != nullptr || derived.load(std::memory_order_relaxed) != nullptr; }
-  // Something readers see changed other than by a published batch: nothing derived from earlier reads holds.
-  void clear_derived() {
+  // Per column: how many times a change to it became visible (Store::changes).
+  std::array<std::atomic<std::uint64_t>, kMaxColumns> column_changes{};
+  // Something readers see changed other than by a published batch (a column dropped or bulk-loaded, a secondary
+  // caught up): nothing derived from earlier reads holds.
+  void changed_wholesale() {
     if (auto* d = derived.load(std::memory_order_acquire)) d->clear();
+    for (auto& c : column_changes) c.fetch_add(1, std::memory_order_release);
   }
   // Keys (and values) written by batches that are not yet visible, by the sequence that makes them so; applied to
   // the caches right after that publication.
@@ -629,7 +631,7 @@ Status Store::drop_column(std::string_view name) {
   auto s = impl_->db->DropColumnFamily(h);
   (void)impl_->db->DestroyColumnFamilyHandle(h);
   if (impl_->cache) impl_->cache->clear();
-  impl_->clear_derived();
+  impl_->changed_wholesale();
   impl_->writer_values.forget();
   if (!s.ok()) return from_rocks(s, "dropping column " + std::string(name));
   return {};
@@ -870,7 +872,7 @@ Status BulkLoad::finish() {
   if (d.db.cache) d.db.cache->clear();
   // Readers see the ingested rows from now on (they read a snapshot that a commit would otherwise refresh).
   if (result.ok()) d.db.published.store(d.db.make_published(d.db.committed_head(), true));
-  d.db.clear_derived();
+  d.db.changed_wholesale();
   return result;
 }
 
@@ -895,7 +897,7 @@ Status Store::catch_up() {
   if (impl_->db->Get(rocksdb::ReadOptions(), impl_->meta, kHeadKey, &value).ok() && decode_head(value, head)) {
     impl_->published.store(impl_->make_published(head, false));
   }
-  impl_->clear_derived();
+  impl_->changed_wholesale();
   return {};
 }
 
@@ -1009,9 +1011,8 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
   // order from where the last one went instead of searching from its top for each.
   rocksdb::WriteBatch batch;
   auto* wb = &batch;
-  // The same keys with their new values, for the caches once the batch is visible.
+  // The same keys with their new values, for the caches and the change counts once the batch is visible.
   std::vector<KeyChange> changes;
-  const bool track = impl_->tracks_writes();
   {
     std::vector<decltype(t.overlay)::value_type*> rows;
     rows.reserve(t.overlay.size());
@@ -1028,7 +1029,7 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
         if (h == nullptr) return Error::make(ErrorCode::kInternal, "a transaction wrote to a column that is gone");
       }
       const auto key = slice(k.substr(8));
-      if (track) changes.push_back({column, std::string(k.substr(8)), row->second});
+      changes.push_back({column, std::string(k.substr(8)), row->second});
       if (row->second) {
         (void)wb->Put(h, key, slice(*row->second));
       } else {
@@ -1107,29 +1108,33 @@ void Store::publish(const WrittenBatch& batch) {
   // Its own lock, not sync_mu: the next batch's fsync may be running meanwhile.
   std::lock_guard lock(impl_->publish_mu);
   if (target->sequence > impl_->current()->sequence) impl_->published.store(target, std::memory_order_release);
-  // Published first, the caches second (the read cache takes the new values, then what was derived from reads is
-  // dropped), acknowledged (by the caller) last: see read_cache.hpp and derived_cache.hpp.
-  auto* derived = impl_->derived.load(std::memory_order_acquire);
-  if (impl_->cache || derived) {
-    const auto visible = impl_->current()->sequence;
-    std::vector<std::vector<KeyChange>> now_visible;
-    {
-      std::lock_guard keys_lock(impl_->unpublished_mu);
-      auto& pending = impl_->unpublished_keys;
-      while (!pending.empty() && pending.front().first <= visible) {
-        now_visible.push_back(std::move(pending.front().second));
-        pending.pop_front();
-      }
-    }
-    if (impl_->cache) {
-      for (const auto& keys : now_visible) {
-        for (const auto& change : keys) impl_->cache->apply(change);
-      }
-    }
-    if (derived) {
-      for (const auto& keys : now_visible) derived->invalidate(keys);
+  // Published first; then the read cache takes the new values, what was derived from reads is dropped and the
+  // change counts move; acknowledged (by the caller) last: see read_cache.hpp, derived_cache.hpp, Store::changes.
+  const auto visible = impl_->current()->sequence;
+  std::vector<std::vector<KeyChange>> now_visible;
+  {
+    std::lock_guard keys_lock(impl_->unpublished_mu);
+    auto& pending = impl_->unpublished_keys;
+    while (!pending.empty() && pending.front().first <= visible) {
+      now_visible.push_back(std::move(pending.front().second));
+      pending.pop_front();
     }
   }
+  if (impl_->cache) {
+    for (const auto& keys : now_visible) {
+      for (const auto& change : keys) impl_->cache->apply(change);
+    }
+  }
+  if (auto* derived = impl_->derived.load(std::memory_order_acquire)) {
+    for (const auto& keys : now_visible) derived->invalidate(keys);
+  }
+  for (const auto& keys : now_visible) {
+    for (const auto& change : keys) impl_->column_changes[change.column].fetch_add(1, std::memory_order_release);
+  }
+}
+
+std::uint64_t Store::changes(ColumnId column) const {
+  return column < kMaxColumns ? impl_->column_changes[column].load(std::memory_order_acquire) : 0;
 }
 
 void Store::attach(DerivedCache* cache) { impl_->derived.store(cache, std::memory_order_release); }

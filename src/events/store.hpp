@@ -165,6 +165,10 @@ class Store final : public KvReader, public EventReader {
   // other change readers can see (a column dropped or bulk-loaded, a secondary caught up). Attach before the first
   // write; null detaches. The cache must outlive its attachment.
   void attach(DerivedCache* cache);
+  // Moves whenever a change to `column` becomes visible, before the write is acknowledged (and with any wholesale
+  // change): something computed from reads of the column that began after changes() returned n is current for as
+  // long as changes() still returns n.
+  std::uint64_t changes(ColumnId column) const;
   // The read cache's hits and misses so far (0 and 0 without one).
   std::pair<std::uint64_t, std::uint64_t> read_cache_stats() const;
 

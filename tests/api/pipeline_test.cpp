@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "api_fixture.hpp"
+#include "http/api/auth.hpp"
 
 using namespace teamlog::testing;
 
@@ -68,6 +69,67 @@ TEST_CASE("authentication failures are 401 with DRF's messages and WWW-Authentic
     check_401(f.request("PUT", f.team_path(999, "members/")),
               R"({"detail":"Authentication credentials were not provided."})");
   }
+}
+
+TEST_CASE("a token used before is seen with its team's new permissions, revoked, or gone with its team at once",
+          "[api][pipeline][auth]") {
+  // Each request runs on this thread, so the second use of a secret is answered from the thread's grant cache:
+  // every change below must reach it.
+  ApiFixture f;
+  const auto teams = ApiFixture::org("/teams/");
+  const auto as_test = ApiFixture::auth_with(f.testtoken_secret);
+  REQUIRE(f.request("GET", teams, as_test).status == 403);  // its team may not change teams
+  REQUIRE(f.request("GET", teams, as_test).status == 403);
+  REQUIRE(f.send_json("PATCH", f.team_path(f.second_team_id), R"({"can_change_teams":true})").status == 200);
+  CHECK(f.request("GET", teams, as_test).status == 200);
+  REQUIRE(f.send_json("PATCH", f.team_path(f.second_team_id), R"({"can_change_teams":false})").status == 200);
+  CHECK(f.request("GET", teams, as_test).status == 403);
+
+  REQUIRE(f.del(f.team_path(f.second_team_id, "tokens/" + std::to_string(f.testtoken_id) + "/")).status == 200);
+  check_401(f.request("GET", teams, as_test), R"({"detail":"Token inactive or deleted."})");
+
+  const auto created = f.post_form(f.team_path(f.second_team_id, "tokens/"), {{"name", "Another"}});
+  REQUIRE(created.status == 201);
+  const auto as_another = ApiFixture::auth_with(std::string(created.json().at("token").as_string()));
+  REQUIRE(f.request("GET", ApiFixture::org("/events/"), as_another).status == 200);
+  REQUIRE(f.request("GET", ApiFixture::org("/events/"), as_another).status == 200);
+  REQUIRE(f.del(f.team_path(f.second_team_id)).status == 204);
+  check_401(f.request("GET", ApiFixture::org("/events/"), as_another), R"({"detail":"Invalid token."})");
+  // The first team's token was used all along and is still good.
+  CHECK(f.get(teams).status == 200);
+}
+
+TEST_CASE("the grant cache serves a grant only for its exact secret, only while the tokens view is unchanged, "
+          "and only to the cache that kept it", "[api][auth]") {
+  ApiFixture f;
+  using teamlog::http::api::GrantCache;
+  const auto tokens = f.views->columns()[teamlog::projections::ViewId::kTokens];
+  GrantCache cache(*f.store, tokens);
+  GrantCache other(*f.store, tokens);
+  // Two secrets that share a slot (1024 slots, by hash).
+  const std::string a = std::string(63, 'a') + "0";
+  std::string b;
+  for (int i = 0; b.empty(); ++i) {
+    std::string candidate = std::string(60, 'b') + std::to_string(1000 + i);
+    if (std::hash<std::string_view>{}(candidate) % 1024 == std::hash<std::string_view>{}(a) % 1024) b = candidate;
+  }
+  teamlog::projections::TokenGrant grant;
+  grant.team = 7;
+  grant.active = true;
+  grant.organizer = "dummy";
+  cache.keep(a, grant, cache.version());
+  REQUIRE(cache.find(a));
+  CHECK(cache.find(a)->team == 7);
+  CHECK_FALSE(cache.find(b));
+  CHECK_FALSE(cache.find(a.substr(0, 63) + "1"));
+  CHECK_FALSE(other.find(a));
+  // Kept under a version that has moved on: not served.
+  cache.keep(b, grant, cache.version() - 1);
+  CHECK_FALSE(cache.find(b));
+  CHECK_FALSE(cache.find(a));  // b took a's slot
+  cache.keep(a, grant, cache.version());
+  REQUIRE(f.post_form(f.team_path(f.team_id, "tokens/"), {{"name", "moves the version"}}).status == 201);
+  CHECK_FALSE(cache.find(a));
 }
 
 TEST_CASE("an unknown organizer, another organizer's token and a missing flag are 403", "[api][pipeline]") {

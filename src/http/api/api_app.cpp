@@ -81,6 +81,7 @@ ApiApplication::ApiApplication(Store& store, const projections::ViewStore& views
       options_(std::move(options)),
       router_(make_router()),
       idempotency_(store, idempotency_column, writer, options_.clock),
+      grants_(store, views.columns()[projections::ViewId::kTokens]),
       page_cache_(options_.page_cache_bytes > 0 ? std::make_unique<PageCache>(store, options_.page_cache_bytes)
                                                 : nullptr) {}
 
@@ -114,7 +115,7 @@ void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse
   }
 
   const projections::Queries queries(store_, views_.columns(), &store_);
-  auto grant = authenticate(request, queries);
+  auto grant = authenticate(request, queries, &grants_);
   if (!grant.ok()) return reply.send(error_response(grant.error(), request.request_id));
   const auto permission = is_safe_method(request.method) ? spec.read_permission : spec.write_permission;
   if (auto allowed = authorize(*grant, match->param("organizer"), permission); !allowed.ok()) {

@@ -7,6 +7,7 @@
 
 #include "commands/writer.hpp"
 #include "events/store.hpp"
+#include "http/api/auth.hpp"
 #include "http/api/idempotency.hpp"
 #include "http/api/page_cache.hpp"
 #include "http/api/routes.hpp"
@@ -52,6 +53,7 @@ class ApiApplication final : public Application {
   ApiOptions options_;
   Router router_;
   Idempotency idempotency_;
+  GrantCache grants_;
   std::unique_ptr<PageCache> page_cache_;  // null with ApiOptions::page_cache_bytes 0
 };
 

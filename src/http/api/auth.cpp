@@ -1,7 +1,14 @@
 // Authorization header parsing, token lookup by digest, and the organizer permission check.
 #include "http/api/auth.hpp"
 
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <functional>
+#include <string>
 #include <vector>
+
+#include <openssl/crypto.h>
 
 #include "events/crypto.hpp"
 #include "http/api/error_response.hpp"
@@ -25,6 +32,29 @@ std::vector<std::string_view> split_whitespace(std::string_view s) {
   return parts;
 }
 
+// The per-thread slots of every GrantCache. The secret is held in the slot itself (pretix's are 64 characters;
+// longer ones are not kept), so that a lookup touches one place in memory.
+constexpr std::size_t kMaxKeptSecret = 64;
+struct GrantSlot {
+  std::uint64_t owner = 0;  // GrantCache::id_; 0: empty
+  std::uint64_t version = 0;
+  std::size_t secret_size = 0;
+  std::array<char, kMaxKeptSecret> secret{};
+  projections::TokenGrant grant;
+  std::string_view kept() const { return {secret.data(), secret_size}; }
+  GrantSlot() = default;
+  GrantSlot(const GrantSlot&) = delete;
+  GrantSlot& operator=(const GrantSlot&) = delete;
+  ~GrantSlot() { OPENSSL_cleanse(secret.data(), secret.size()); }
+};
+constexpr std::size_t kGrantSlots = 1024;
+std::atomic<std::uint64_t> next_cache_id{0};
+
+GrantSlot& slot_for(std::string_view secret) {
+  thread_local std::array<GrantSlot, kGrantSlots> slots;
+  return slots[std::hash<std::string_view>{}(secret) % kGrantSlots];
+}
+
 bool equals_lowercase(std::string_view text, std::string_view lower) {
   if (text.size() != lower.size()) return false;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -36,7 +66,28 @@ bool equals_lowercase(std::string_view text, std::string_view lower) {
 
 }  // namespace
 
-Result<projections::TokenGrant> authenticate(const HttpRequest& request, const projections::Queries& queries) {
+GrantCache::GrantCache(const Store& store, ColumnId tokens_column)
+    : store_(store), column_(tokens_column), id_(next_cache_id.fetch_add(1) + 1) {}
+
+std::optional<projections::TokenGrant> GrantCache::find(std::string_view secret) const {
+  const GrantSlot& slot = slot_for(secret);
+  if (slot.owner != id_ || slot.version != version() || !constant_time_equal(slot.kept(), secret)) return std::nullopt;
+  return slot.grant;
+}
+
+void GrantCache::keep(std::string_view secret, const projections::TokenGrant& grant, std::uint64_t version) const {
+  if (secret.size() > kMaxKeptSecret) return;
+  GrantSlot& slot = slot_for(secret);
+  OPENSSL_cleanse(slot.secret.data(), slot.secret.size());
+  std::copy(secret.begin(), secret.end(), slot.secret.begin());
+  slot.secret_size = secret.size();
+  slot.owner = id_;
+  slot.version = version;
+  slot.grant = grant;
+}
+
+Result<projections::TokenGrant> authenticate(const HttpRequest& request, const projections::Queries& queries,
+                                             const GrantCache* grants) {
   const auto header = request.header("authorization");
   const auto parts = split_whitespace(header.value_or(""));
   const bool token = !parts.empty() && equals_lowercase(parts[0], "token");
@@ -50,9 +101,15 @@ Result<projections::TokenGrant> authenticate(const HttpRequest& request, const p
     return unauthenticated("Invalid token header. Token string should not contain invalid characters.");
   }
   if (device) return unauthenticated("Invalid token.");
+  std::uint64_t version = 0;
+  if (grants != nullptr) {
+    if (auto known = grants->find(parts[1])) return std::move(*known);
+    version = grants->version();  // before the lookup: a change after it moves the version on
+  }
   auto grant = queries.token_by_digest(to_hex(sha256(parts[1])));
   if (!grant) return unauthenticated("Invalid token.");
   if (!grant->active) return unauthenticated("Token inactive or deleted.");
+  if (grants != nullptr) grants->keep(parts[1], *grant, version);
   return std::move(*grant);
 }
 
