@@ -199,9 +199,31 @@ struct Store::Impl {
   std::mutex unpublished_mu;
   std::deque<std::pair<rocksdb::SequenceNumber, std::vector<KeyChange>>> unpublished_keys;
   // Committed stream versions the writer has seen, so that appends need no read. Touched only by the one open
-  // transaction; cleared when it grows past a bound.
+  // transaction and Store::write. Its buckets are allocated at open for the most entries it holds: a table that
+  // grows rehashes every entry at once, which stalled the writer for up to ~120 ms once it held ~500k streams (a
+  // long run of team creations). At the bound (StoreOptions::stream_cache_entries) an eighth of it goes, from a
+  // bucket that moves round.
   std::unordered_map<std::string, std::uint64_t> stream_cache;
-  static constexpr std::size_t kStreamCacheLimit = 1u << 20;
+  std::size_t stream_evict_from = 0;
+  void remember_stream(std::string stream, std::uint64_t version) {
+    if (auto it = stream_cache.find(stream); it != stream_cache.end()) {
+      it->second = version;
+      return;
+    }
+    const std::size_t limit = std::max<std::size_t>(options.stream_cache_entries, 1);
+    if (stream_cache.size() >= limit) {
+      std::vector<std::string> gone;
+      const std::size_t buckets = stream_cache.bucket_count();
+      std::size_t walked = 0;
+      for (; walked < buckets && gone.size() < std::max<std::size_t>(limit / 8, 1); ++walked) {
+        const std::size_t b = (stream_evict_from + walked) % buckets;
+        for (auto it = stream_cache.begin(b); it != stream_cache.end(b); ++it) gone.push_back(it->first);
+      }
+      stream_evict_from = (stream_evict_from + walked) % buckets;
+      for (const auto& key : gone) stream_cache.erase(key);
+    }
+    stream_cache.emplace(std::move(stream), version);
+  }
   // The writer's memory of other layers' values as of its last written batch (synced or not): what it read from
   // the DB, kept up to date with what it writes over them. Only the writer changes those columns, so a hit is what
   // a DB read would give, without the memtable and table lookups (a command reads its state and counters, then
@@ -506,6 +528,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     (void)id;
   }
   impl->write_options.sync = options.sync;
+  if (!secondary) impl->stream_cache.reserve(options.stream_cache_entries);
 
   // Format version: refuse what a newer teamlog wrote rather than misread it.
   std::string value;
@@ -1062,7 +1085,7 @@ Result<WrittenBatch> Store::write(Transaction& tx) {
     for (auto& [key, value] : t.overlay) impl_->writer_values.set(key, std::move(value), /*known_only=*/true);
   }
   t.overlay.clear();
-  for (auto& [stream, version] : t.streams) impl_->stream_cache[stream] = version;
+  for (auto& [stream, version] : t.streams) impl_->remember_stream(stream, version);
   impl_->written_head = t.head;
   written.published = impl_->make_published(t.head, true);
   if (!changes.empty()) {
@@ -1250,8 +1273,7 @@ std::uint64_t Transaction::stream_version(std::string_view stream) const {
   if (t.store->db->Get(rocksdb::ReadOptions(), t.store->streams, stream_index_key(stream, 1), &first).ok()) {
     version = read_stream_head(t.store->db.get(), t.store->streams, stream);
   }
-  if (cache.size() >= Store::Impl::kStreamCacheLimit) cache.clear();
-  cache.emplace(std::move(key), version);
+  t.store->remember_stream(std::move(key), version);
   return version;
 }
 

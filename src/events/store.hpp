@@ -43,6 +43,8 @@ struct StoreOptions {
   // Point reads (`get`) of the columns of other layers (views, idempotency records) are served from memory up to
   // this size, invalidated when a write to the key becomes visible (read_cache.hpp). 0: off. Never on a secondary.
   std::size_t read_cache_mb = 64;
+  // The writer remembers the versions of up to this many streams (its buckets allocated at open, ~8 bytes each).
+  std::size_t stream_cache_entries = 1u << 19;
   // Tests switch disk faults on and off through this (failing writes, fsyncs, a full disk); null in production.
   std::shared_ptr<StorageFaults> faults;
 };

@@ -63,6 +63,28 @@ TEST_CASE("an appended event reads back with every envelope field", "[store]") {
   CHECK(store->head_position() == 1);
 }
 
+TEST_CASE("stream versions stay right when the writer's memory of them is full and lets some go", "[store]") {
+  // 16 remembered streams, 100 in use: most appends find their stream's version in the store again.
+  TempDir dir;
+  auto opened = Store::open(StoreOptions{.path = dir.str(), .stream_cache_entries = 16});
+  REQUIRE(opened.ok());
+  auto& store = **opened;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 100; ++i) {
+      const auto stream = "s-" + std::to_string(i);
+      const auto expected = round == 0 ? ExpectedVersion::no_stream() : ExpectedVersion::exact(round);
+      auto appended = append_one(store, {{ev(stream, expected)}, {}, ""});
+      INFO("round " << round << " stream " << stream);
+      REQUIRE(appended.ok());
+      CHECK(appended->stream_versions == std::vector<std::uint64_t>{static_cast<std::uint64_t>(round + 1)});
+    }
+  }
+  auto stale = append_one(store, {{ev("s-7", ExpectedVersion::exact(2))}, {}, ""});
+  REQUIRE_FALSE(stale.ok());
+  CHECK(stale.error().message == "stream s-7: expected version 2, actual version 3");
+  CHECK(store.stream_version("s-99") == 3);
+}
+
 TEST_CASE("expected versions: any, no stream and exact each accept and refuse", "[store]") {
   TempDir dir;
   auto store = open_store(dir);
