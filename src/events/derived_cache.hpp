@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "events/kv.hpp"
+#include "events/string_hash.hpp"
 
 namespace teamlog {
 
@@ -75,18 +76,14 @@ class DerivedCache {
   std::size_t size() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   struct Entry {
     std::shared_ptr<const std::string> value;
     Reads reads;
     std::size_t bytes = 0;
   };
-  using Entries = std::unordered_map<std::string, Entry, Hash, std::equal_to<>>;
+  using Entries = std::unordered_map<std::string, Entry, StringHash, std::equal_to<>>;
   // Dependency -> the key of an entry that depends on it (entries_' node keys do not move).
-  using Index = std::unordered_multimap<std::string, const std::string*, Hash, std::equal_to<>>;
+  using Index = std::unordered_multimap<std::string, const std::string*, StringHash, std::equal_to<>>;
 
   std::uint64_t ticket() const;
   void insert(std::string key, std::shared_ptr<const std::string> value, Reads reads, std::uint64_t ticket);

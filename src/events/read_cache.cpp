@@ -19,7 +19,7 @@ std::string_view ReadCache::compose(ColumnId column, std::string_view key) {
 }
 
 ReadCache::Shard& ReadCache::shard_for(std::string_view composed, std::size_t& index) {
-  index = Hash{}(composed) % kShards;
+  index = StringHash{}(composed) % kShards;
   return shards_[index];
 }
 

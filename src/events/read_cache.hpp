@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "events/kv.hpp"
+#include "events/string_hash.hpp"
 
 namespace teamlog {
 
@@ -62,13 +63,9 @@ class ReadCache {
   std::uint64_t misses() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, std::string, Hash, std::equal_to<>> map;
+    std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> map;
     std::uint64_t epoch = 0;
     std::size_t bytes = 0;
     std::uint64_t hits = 0;
@@ -95,7 +92,7 @@ class ReadCache {
     std::set<std::size_t> prefix_lengths;  // of the cached scans' prefixes, for invalidation by key
   };
   std::mutex scan_mu_;
-  std::unordered_map<std::string, std::shared_ptr<const ScanRows>, Hash, std::equal_to<>> scans_;
+  std::unordered_map<std::string, std::shared_ptr<const ScanRows>, StringHash, std::equal_to<>> scans_;
   std::unordered_map<ColumnId, ScanColumn> scan_columns_;
   std::size_t scan_bytes_ = 0;
   std::size_t max_scan_bytes_;
