@@ -94,9 +94,13 @@ void DerivedCache::insert(std::string key, std::shared_ptr<const std::string> va
   entry.reads = std::move(reads);
   entry.bytes = size;
   const std::string* name = &it->first;
-  for (const auto& k : entry.reads.keys) by_key_.emplace(k, name);
+  for (const auto& k : entry.reads.keys) {
+    by_key_.emplace(k, name);
+    dependencies_.add(k);
+  }
   for (const auto& p : entry.reads.prefixes) {
     by_prefix_.emplace(p, name);
+    dependencies_.add(p);
     ++prefix_lengths_[column_of(p)][p.size() - sizeof(ColumnId)];
   }
   bytes_ += size;
@@ -131,6 +135,7 @@ void DerivedCache::invalidate(const std::vector<KeyChange>& changes) {
   if (entries_.empty()) return;
   std::vector<std::string> doomed;
   const auto collect = [&](const Index& index, std::string_view dependency) {
+    if (!dependencies_.may_contain(dependency)) return;
     auto [from, to] = index.equal_range(dependency);
     for (auto i = from; i != to; ++i) doomed.push_back(*i->second);
   };
@@ -153,6 +158,7 @@ void DerivedCache::clear_locked() {
   entries_.clear();
   by_key_.clear();
   by_prefix_.clear();
+  dependencies_.clear();
   prefix_lengths_.clear();
   bytes_ = 0;
 }

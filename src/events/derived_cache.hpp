@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "events/key_filter.hpp"
 #include "events/kv.hpp"
 #include "events/string_hash.hpp"
 
@@ -97,6 +98,7 @@ class DerivedCache {
   Entries entries_;
   Index by_key_;
   Index by_prefix_;
+  KeyFilter<1u << 18> dependencies_;  // of the keys of both indexes: most keys a batch writes no page read
   // Per column: the lengths of the scanned prefixes entries depend on, with how many dependencies have each.
   std::unordered_map<ColumnId, std::map<std::size_t, std::size_t>> prefix_lengths_;
   std::uint64_t hits_ = 0;

@@ -45,9 +45,13 @@ void ReadCache::insert(ColumnId column, std::string_view key, std::string_view v
   if (shard.epoch != ticket.epoch) return;
   if (shard.bytes + size > max_shard_bytes_) {
     shard.map.clear();
+    shard.filter.clear();
     shard.bytes = 0;
   }
-  if (shard.map.try_emplace(std::string(composed), value).second) shard.bytes += size;
+  if (shard.map.try_emplace(std::string(composed), value).second) {
+    shard.bytes += size;
+    shard.filter.add(composed);
+  }
 }
 
 void ReadCache::apply(const KeyChange& change) {
@@ -58,7 +62,8 @@ void ReadCache::apply(const KeyChange& change) {
     Shard& shard = shard_for(composed, index);
     std::lock_guard lock(shard.mu);
     ++shard.epoch;
-    if (auto it = shard.map.find(composed); it != shard.map.end()) {
+    auto it = shard.filter.may_contain(composed) ? shard.map.find(composed) : shard.map.end();
+    if (it != shard.map.end()) {
       shard.bytes -= std::min(shard.bytes, it->second.size());
       if (value && shard.bytes + value->size() <= max_shard_bytes_) {
         it->second = *value;
@@ -131,6 +136,7 @@ void ReadCache::clear() {
     std::lock_guard lock(shard.mu);
     ++shard.epoch;
     shard.map.clear();
+    shard.filter.clear();
     shard.bytes = 0;
   }
   std::lock_guard lock(scan_mu_);

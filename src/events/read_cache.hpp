@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "events/key_filter.hpp"
 #include "events/kv.hpp"
 #include "events/string_hash.hpp"
 
@@ -66,6 +67,7 @@ class ReadCache {
   struct Shard {
     mutable std::mutex mu;
     std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> map;
+    KeyFilter<1u << 16> filter;  // of the keys in `map`: most keys a batch writes were never read
     std::uint64_t epoch = 0;
     std::size_t bytes = 0;
     std::uint64_t hits = 0;

@@ -21,6 +21,7 @@
 
 #include "events/codec.hpp"
 #include "events/fault_fs.hpp"
+#include "events/key_filter.hpp"
 #include "events/derived_cache.hpp"
 #include "events/read_cache.hpp"
 
@@ -232,22 +233,26 @@ struct Store::Impl {
   struct WriterValues {
     std::mutex mu;
     std::unordered_map<std::string, std::optional<std::string>> map;  // key: column id + key; nullopt: absent
+    KeyFilter<1u << 20> filter;  // of the keys in `map`: most keys a batch writes were never read
     std::size_t bytes = 0;
     static constexpr std::size_t kLimit = 32u << 20;
     // With `mu` held. Write-once rows (audit entries) are only kept when read, so writes pass `known_only`.
     void set(std::string key, std::optional<std::string> value, bool known_only) {
+      if (known_only && !filter.may_contain(key)) return;
       const std::size_t size = value ? value->size() : 0;
       if (auto it = map.find(key); it != map.end()) {
         bytes = bytes - (it->second ? it->second->size() : 0) + size;
         it->second = std::move(value);
       } else if (!known_only) {
         bytes += key.size() + size + 64;
+        filter.add(key);
         map.emplace(std::move(key), std::move(value));
       }
       if (bytes > kLimit) clear();
     }
     void clear() {
       map.clear();
+      filter.clear();
       bytes = 0;
     }
     void forget() {

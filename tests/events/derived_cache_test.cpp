@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "events/derived_cache.hpp"
+#include "events/key_filter.hpp"
 
 using teamlog::DerivedCache;
 
@@ -141,4 +142,19 @@ TEST_CASE("the derived cache holds about its budget: a full cache is emptied, a 
   CHECK(cache.find("v39"));  // the last one kept is there
   cache.invalidate({{1, "k39", std::nullopt}});
   CHECK_FALSE(cache.find("v39"));
+}
+
+TEST_CASE("a key filter finds every key added since its last clear and few that were not", "[derived][filter]") {
+  teamlog::KeyFilter<1u << 16> filter;
+  for (int i = 0; i < 4000; ++i) filter.add("t/org" + std::to_string(i % 100) + '\0' + std::to_string(i));
+  for (int i = 0; i < 4000; ++i) {
+    REQUIRE(filter.may_contain("t/org" + std::to_string(i % 100) + '\0' + std::to_string(i)));
+  }
+  int false_positives = 0;
+  for (int i = 4000; i < 14000; ++i) {
+    if (filter.may_contain("t/org" + std::to_string(i % 100) + '\0' + std::to_string(i))) ++false_positives;
+  }
+  CHECK(false_positives < 1000);  // 4,000 keys in 65,536 bits: ~6% expected
+  filter.clear();
+  CHECK_FALSE(filter.may_contain("t/org1" + std::string(1, '\0') + "1"));
 }
