@@ -178,7 +178,7 @@ struct Store::Impl {
   std::atomic<std::shared_ptr<const Published>> published;
   Head written_head;  // the writer's head: the last batch written, synced or not (writer thread only)
   std::mutex sync_mu;     // serialises SyncWAL
-  std::mutex publish_mu;  // serialises publishing (and the read cache's invalidation that goes with it)
+  std::mutex publish_mu;  // serialises publishing (and the caches' upkeep that goes with it) and Store::attach
   rocksdb::SequenceNumber synced_sequence = 0;
   std::atomic<bool> failed{false};
   std::atomic<bool> tx_open{false};
@@ -190,6 +190,7 @@ struct Store::Impl {
   // Something readers see changed other than by a published batch (a column dropped or bulk-loaded, a secondary
   // caught up): nothing derived from earlier reads holds.
   void changed_wholesale() {
+    std::lock_guard lock(publish_mu);  // see Store::attach
     if (auto* d = derived.load(std::memory_order_acquire)) d->clear();
     for (auto& c : column_changes) c.fetch_add(1, std::memory_order_release);
   }
@@ -1165,7 +1166,11 @@ std::uint64_t Store::changes(ColumnId column) const {
   return column < kMaxColumns ? impl_->column_changes[column].load(std::memory_order_acquire) : 0;
 }
 
-void Store::attach(DerivedCache* cache) { impl_->derived.store(cache, std::memory_order_release); }
+void Store::attach(DerivedCache* cache) {
+  // Under the publication's lock: once this returns, no publication uses the cache detached.
+  std::lock_guard lock(impl_->publish_mu);
+  impl_->derived.store(cache, std::memory_order_release);
+}
 
 Status Store::commit(Transaction& tx) {
   auto written = write(tx);
