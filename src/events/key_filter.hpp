@@ -16,24 +16,21 @@ class KeyFilter {
   static_assert(Bits % 64 == 0 && (Bits & (Bits - 1)) == 0, "a power of two, in whole words");
 
  public:
-  void add(std::string_view key) { add_hash(hash(key)); }
-  bool may_contain(std::string_view key) const { return may_contain_hash(hash(key)); }
-  // `h`: the key's std::hash, which a caller may have at hand already (the low bits of a map's hash also pick
-  // its shard, so the filter mixes them first).
-  void add_hash(std::size_t h) {
-    const auto m = mix(h);
+  void add(std::string_view key) {
+    const auto m = mixed_hash(key);
     words_[(m >> 6) % kWords] |= bit(m);
   }
-  bool may_contain_hash(std::size_t h) const {
-    const auto m = mix(h);
+  bool may_contain(std::string_view key) const {
+    const auto m = mixed_hash(key);
     return (words_[(m >> 6) % kWords] & bit(m)) != 0;
   }
   void clear() { words_.fill(0); }
-  static std::size_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
 
  private:
   static constexpr std::size_t kWords = Bits / 64;
-  static std::uint64_t mix(std::uint64_t h) {  // splitmix64's finaliser
+  // std::hash, mixed: its low bits also pick a read-cache shard, so within one shard they would hardly vary.
+  static std::uint64_t mixed_hash(std::string_view key) {
+    std::uint64_t h = std::hash<std::string_view>{}(key);  // then splitmix64's finaliser
     h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
     h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
     return h ^ (h >> 31);

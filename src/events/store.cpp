@@ -184,14 +184,14 @@ struct Store::Impl {
   std::atomic<bool> tx_open{false};
   // Point reads of other layers' columns; null when off and on a secondary (which has no writer to invalidate it).
   std::unique_ptr<ReadCache> cache;
-  std::atomic<DerivedCache*> derived{nullptr};  // see Store::attach
+  DerivedCache* derived = nullptr;  // see Store::attach; guarded by publish_mu
   // Per column: how many times a change to it became visible (Store::changes).
   std::array<std::atomic<std::uint64_t>, kMaxColumns> column_changes{};
   // Something readers see changed other than by a published batch (a column dropped or bulk-loaded, a secondary
   // caught up): nothing derived from earlier reads holds.
   void changed_wholesale() {
     std::lock_guard lock(publish_mu);  // see Store::attach
-    if (auto* d = derived.load(std::memory_order_acquire)) d->clear();
+    if (derived != nullptr) derived->clear();
     for (auto& c : column_changes) c.fetch_add(1, std::memory_order_release);
   }
   // Keys (and values) written by batches that are not yet visible, by the sequence that makes them so; applied to
@@ -1154,8 +1154,8 @@ void Store::publish(const WrittenBatch& batch) {
       for (const auto& change : keys) impl_->cache->apply(change);
     }
   }
-  if (auto* derived = impl_->derived.load(std::memory_order_acquire)) {
-    for (const auto& keys : now_visible) derived->invalidate(keys);
+  if (impl_->derived != nullptr) {
+    for (const auto& keys : now_visible) impl_->derived->invalidate(keys);
   }
   for (const auto& keys : now_visible) {
     for (const auto& change : keys) impl_->column_changes[change.column].fetch_add(1, std::memory_order_release);
@@ -1169,7 +1169,7 @@ std::uint64_t Store::changes(ColumnId column) const {
 void Store::attach(DerivedCache* cache) {
   // Under the publication's lock: once this returns, no publication uses the cache detached.
   std::lock_guard lock(impl_->publish_mu);
-  impl_->derived.store(cache, std::memory_order_release);
+  impl_->derived = cache;
 }
 
 Status Store::commit(Transaction& tx) {
