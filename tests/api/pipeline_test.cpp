@@ -106,12 +106,12 @@ TEST_CASE("the grant cache serves a grant only for its exact secret, only while 
   const auto tokens = f.views->columns()[teamlog::projections::ViewId::kTokens];
   GrantCache cache(*f.store, tokens);
   GrantCache other(*f.store, tokens);
-  // Two secrets that share a slot (1024 slots, by hash).
+  // Secrets that share a's set of slots (256 sets of 4, by hash).
   const std::string a = std::string(63, 'a') + "0";
-  std::string b;
-  for (int i = 0; b.empty(); ++i) {
+  std::vector<std::string> b;
+  for (int i = 0; b.size() < 4; ++i) {
     std::string candidate = std::string(60, 'b') + std::to_string(1000 + i);
-    if (std::hash<std::string_view>{}(candidate) % 1024 == std::hash<std::string_view>{}(a) % 1024) b = candidate;
+    if (std::hash<std::string_view>{}(candidate) % 256 == std::hash<std::string_view>{}(a) % 256) b.push_back(candidate);
   }
   teamlog::projections::TokenGrant grant;
   grant.team = 7;
@@ -120,16 +120,25 @@ TEST_CASE("the grant cache serves a grant only for its exact secret, only while 
   cache.keep(a, grant, cache.version());
   REQUIRE(cache.find(a));
   CHECK(cache.find(a)->team == 7);
-  CHECK_FALSE(cache.find(b));
+  CHECK_FALSE(cache.find(b[0]));
   CHECK_FALSE(cache.find(a.substr(0, 63) + "1"));
   CHECK_FALSE(other.find(a));
-  // Kept under a version that has moved on: not served.
-  cache.keep(b, grant, cache.version() - 1);
-  CHECK_FALSE(cache.find(b));
-  CHECK_FALSE(cache.find(a));  // b took a's slot
+  // Kept under a version that has moved on: not served, and a stays.
+  cache.keep(b[0], grant, cache.version() - 1);
+  CHECK_FALSE(cache.find(b[0]));
+  CHECK(cache.find(a));
+  // Four secrets of one set are all kept; a fifth pushes out the one kept longest ago.
+  for (std::size_t i = 0; i < 3; ++i) cache.keep(b[i], grant, cache.version());
+  CHECK(cache.find(a));
+  for (std::size_t i = 0; i < 3; ++i) CHECK(cache.find(b[i]));
+  cache.keep(b[3], grant, cache.version());
+  CHECK_FALSE(cache.find(a));
+  for (const auto& secret : b) CHECK(cache.find(secret));
   cache.keep(a, grant, cache.version());
+  CHECK(cache.find(a));
   REQUIRE(f.post_form(f.team_path(f.team_id, "tokens/"), {{"name", "moves the version"}}).status == 201);
   CHECK_FALSE(cache.find(a));
+  CHECK_FALSE(cache.find(b[1]));
 }
 
 TEST_CASE("an unknown organizer, another organizer's token and a missing flag are 403", "[api][pipeline]") {
