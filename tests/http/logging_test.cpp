@@ -5,11 +5,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -93,5 +96,67 @@ TEST_CASE("access lines read as the access logger's pattern: time, logger, then 
     teamlog::http::access_logger()->flush();
   });
   CHECK(quiet.empty());
+  teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);
+}
+
+TEST_CASE("access lines from several threads all reach stderr whole and in each thread's order",
+          "[http][logging]") {
+  constexpr int kThreads = 4;
+  constexpr int kLines = 5000;  // ~100 bytes each: every thread's buffer goes out many times
+  const std::string text = capture_stderr([] {
+    teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([t] {
+        for (int i = 0; i < kLines; ++i) {
+          const std::string id = std::to_string(t) + "-" + std::to_string(i);
+          teamlog::http::log_access(*teamlog::http::access_logger(), LogFormat::kText,
+                                    {"GET", "/api/v1/x/", 200, 405, 87, id, "127.0.0.1:5"});
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    teamlog::http::access_logger()->flush();
+  });
+  const std::regex line(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z access GET /api/v1/x/ 200 405B 87us id=(\d)-(\d+) remote=127\.0\.0\.1:5)");
+  std::vector<int> next(kThreads, 0);
+  std::istringstream in(text);
+  int lines = 0;
+  for (std::string l; std::getline(in, l); ++lines) {
+    std::smatch m;
+    REQUIRE(std::regex_match(l, m, line));
+    const int t = std::stoi(m[1]);
+    REQUIRE(std::stoi(m[2]) == next[t]);
+    ++next[t];
+  }
+  CHECK(lines == kThreads * kLines);
+  teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);
+}
+
+TEST_CASE("a buffered access line reaches stderr within the flush interval without a flush", "[http][logging]") {
+  std::string text;
+  const std::string captured = capture_stderr([&] {
+    teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);
+    teamlog::http::log_access(*teamlog::http::access_logger(), LogFormat::kText, kRecord);
+    // Read the file stderr points at while the line is still only in the buffer, then after the interval.
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", STDERR_FILENO);
+    auto read_now = [&] {
+      std::ifstream in(path);
+      std::stringstream s;
+      s << in.rdbuf();
+      return s.str();
+    };
+    const auto start = std::chrono::steady_clock::now();
+    while (read_now().find("id=r1") == std::string::npos &&
+           std::chrono::steady_clock::now() - start < std::chrono::seconds(2)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const auto waited = std::chrono::steady_clock::now() - start;
+    text = read_now();
+    CHECK(waited < std::chrono::milliseconds(500));
+  });
+  CHECK(text.find("access GET /api/v1/a\\\"b/ 200 405B 87us id=r1") != std::string::npos);
+  CHECK(captured.find("id=r1") != std::string::npos);
   teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);
 }
