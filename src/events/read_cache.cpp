@@ -29,7 +29,7 @@ std::optional<std::string> ReadCache::find(ColumnId column, std::string_view key
   std::lock_guard lock(shard.mu);
   if (auto it = shard.map.find(composed); it != shard.map.end()) {
     ++shard.hits;
-    return it->second;
+    return std::string(it->value());
   }
   ++shard.misses;
   ticket.epoch = shard.epoch;
@@ -48,7 +48,10 @@ void ReadCache::insert(ColumnId column, std::string_view key, std::string_view v
     shard.filter.clear();
     shard.bytes = 0;
   }
-  if (shard.map.try_emplace(std::string(composed), value).second) {
+  std::string data;
+  data.reserve(composed.size() + value.size());
+  data.append(composed).append(value);
+  if (shard.map.insert(Entry{std::move(data), composed.size()}).second) {
     shard.bytes += size;
     shard.filter.add(composed);
   }
@@ -64,12 +67,12 @@ void ReadCache::apply(const KeyChange& change) {
     ++shard.epoch;
     auto it = shard.filter.may_contain(composed) ? shard.map.find(composed) : shard.map.end();
     if (it != shard.map.end()) {
-      shard.bytes -= std::min(shard.bytes, it->second.size());
+      shard.bytes -= std::min(shard.bytes, it->value().size());
       if (value && shard.bytes + value->size() <= max_shard_bytes_) {
-        it->second = *value;
+        it->data.replace(it->key_size, std::string::npos, *value);
         shard.bytes += value->size();
       } else {
-        shard.bytes -= std::min(shard.bytes, it->first.size() + kEntryOverhead);
+        shard.bytes -= std::min(shard.bytes, it->key_size + kEntryOverhead);
         shard.map.erase(it);
       }
     }
