@@ -8,9 +8,12 @@
 #include <stdexcept>
 
 #include "events/number_format.hpp"
+#include "http/request.hpp"
 #include "http/router.hpp"
 
 namespace teamlog::http {
+
+static_assert(kContentTypes[2] == kPrometheusContentType, "responses read back must know the metrics' type");
 namespace {
 
 bool valid_name(std::string_view name, bool allow_colon) {
@@ -77,8 +80,22 @@ void append_sample(std::string& out, std::string_view name, std::string_view suf
 
 }  // namespace
 
+std::size_t metric_stripe() noexcept {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t stripe = next.fetch_add(1, std::memory_order_relaxed) % kMetricStripes;
+  return stripe;
+}
+
+std::uint64_t Counter::value() const noexcept {
+  std::uint64_t total = 0;
+  for (const auto& stripe : stripes_) total += stripe.value.load(std::memory_order_relaxed);
+  return total;
+}
+
 Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)), counts_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {
+    : bounds_(std::move(bounds)),
+      lines_per_stripe_((bounds_.size() + 1 + 7) / 8),
+      counts_(std::make_unique<Line[]>(kMetricStripes * lines_per_stripe_)) {
   if (!std::is_sorted(bounds_.begin(), bounds_.end())) throw std::invalid_argument("histogram bounds not sorted");
 }
 
@@ -86,14 +103,23 @@ void Histogram::observe(double v) noexcept {
   // Linear: ~13 buckets, and most requests land in the first few.
   std::size_t i = 0;
   while (i < bounds_.size() && v > bounds_[i]) ++i;
-  counts_[i].fetch_add(1, std::memory_order_relaxed);
-  sum_.fetch_add(v, std::memory_order_relaxed);
+  const std::size_t stripe = metric_stripe();
+  count(stripe, i).fetch_add(1, std::memory_order_relaxed);
+  sums_[stripe].value.fetch_add(v, std::memory_order_relaxed);
 }
 
 std::vector<std::uint64_t> Histogram::bucket_counts() const {
   std::vector<std::uint64_t> out(bounds_.size() + 1);
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = counts_[i].load(std::memory_order_relaxed);
+  for (std::size_t stripe = 0; stripe < kMetricStripes; ++stripe) {
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] += count(stripe, i).load(std::memory_order_relaxed);
+  }
   return out;
+}
+
+double Histogram::sum() const noexcept {
+  double total = 0;
+  for (const auto& stripe : sums_) total += stripe.value.load(std::memory_order_relaxed);
+  return total;
 }
 
 struct MetricsRegistry::Series {

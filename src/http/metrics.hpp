@@ -1,6 +1,7 @@
 // A small thread-safe Prometheus registry (text format 0.0.4): counters, gauges, histograms and callback values.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -16,13 +17,22 @@ namespace teamlog::http {
 
 inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+// Counters and histograms that every request updates are striped: each thread adds to a cache line of its own
+// (threads take stripes in turn), and a scrape sums the stripes. One shared line would move between the I/O
+// threads' cores at every request.
+inline constexpr std::size_t kMetricStripes = 8;
+std::size_t metric_stripe() noexcept;  // the calling thread's stripe, < kMetricStripes
+
 class Counter {
  public:
-  void inc(std::uint64_t n = 1) noexcept { value_.fetch_add(n, std::memory_order_relaxed); }
-  std::uint64_t value() const noexcept { return value_.load(std::memory_order_relaxed); }
+  void inc(std::uint64_t n = 1) noexcept { stripes_[metric_stripe()].value.fetch_add(n, std::memory_order_relaxed); }
+  std::uint64_t value() const noexcept;
 
  private:
-  std::atomic<std::uint64_t> value_{0};
+  struct alignas(64) Stripe {
+    std::atomic<std::uint64_t> value{0};
+  };
+  std::array<Stripe, kMetricStripes> stripes_;
 };
 
 class Gauge {
@@ -44,12 +54,22 @@ class Histogram {
   const std::vector<double>& bounds() const { return bounds_; }
   // Per-bucket (not cumulative) counts, bounds().size() + 1 of them, the last for +Inf.
   std::vector<std::uint64_t> bucket_counts() const;
-  double sum() const noexcept { return sum_.load(std::memory_order_relaxed); }
+  double sum() const noexcept;
 
  private:
+  struct alignas(64) Line {
+    std::array<std::atomic<std::uint64_t>, 8> count{};
+  };
+  struct alignas(64) Sum {
+    std::atomic<double> value{0.0};
+  };
+  std::atomic<std::uint64_t>& count(std::size_t stripe, std::size_t bucket) const noexcept {
+    return counts_[stripe * lines_per_stripe_ + bucket / 8].count[bucket % 8];
+  }
   std::vector<double> bounds_;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
-  std::atomic<double> sum_{0.0};
+  std::size_t lines_per_stripe_;
+  std::unique_ptr<Line[]> counts_;  // kMetricStripes stripes of bounds_.size() + 1 counts, each on lines of its own
+  std::array<Sum, kMetricStripes> sums_;
 };
 
 enum class MetricType { kCounter, kGauge, kHistogram };

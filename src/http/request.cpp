@@ -39,6 +39,13 @@ std::optional<std::string_view> HttpRequest::header(std::string_view name) const
   return std::nullopt;
 }
 
+std::optional<std::string_view> known_content_type(std::string_view type) {
+  for (const std::string_view known : kContentTypes) {
+    if (type == known) return known;
+  }
+  return std::nullopt;
+}
+
 HttpResponse detail_response(unsigned status, std::string_view detail) {
   HttpResponse response;
   response.status = status;

@@ -30,7 +30,9 @@ struct HttpRequest {
 
 struct HttpResponse {
   unsigned status = 200;
-  std::string content_type = "application/json";  // empty: no Content-Type header
+  // Empty: no Content-Type header. A constant (every type teamlog sends is one of kContentTypes): no string built
+  // per response.
+  std::string_view content_type = "application/json";
   HeaderList headers;                              // extra headers, written after the standard ones in this order
   std::string body;
   // Instead of `body` (then empty): a body that others hold too, sent without a copy (a cached list page).
@@ -40,6 +42,12 @@ struct HttpResponse {
   // cardinality unbounded). It must outlive the response: point it into the Router. Empty: "unmatched".
   std::string_view route;
 };
+
+// The content types teamlog sends (JSON, the invite page's HTML, Prometheus text) and none (empty).
+inline constexpr std::string_view kContentTypes[] = {"application/json", "text/html; charset=utf-8",
+                                                     "text/plain; version=0.0.4; charset=utf-8", ""};
+// The constant of kContentTypes equal to `type` (for a response read back from storage), or nullopt.
+std::optional<std::string_view> known_content_type(std::string_view type);
 
 // `{"detail":"<detail>"}`, DRF's error body.
 HttpResponse detail_response(unsigned status, std::string_view detail);

@@ -143,7 +143,7 @@ std::future<Reply> ApiFixture::start(const std::string& method, const std::strin
   app->handle(std::move(request), [promise](http::HttpResponse r) {
     std::string response_body = r.shared_body ? *r.shared_body : std::move(r.body);
     promise->set_value(
-        Reply{r.status, std::move(r.content_type), std::move(r.headers), std::move(response_body), r.route});
+        Reply{r.status, std::string(r.content_type), std::move(r.headers), std::move(response_body), r.route});
   });
   return future;
 }

@@ -82,3 +82,32 @@ TEST_CASE("request metrics label by route pattern and keep methods bounded, from
   CHECK(contains(text,
                  "teamlog_http_request_duration_seconds_bucket{route=\"unmatched\",method=\"other\",le=\"0.0001\"} 4\n"));
 }
+
+TEST_CASE("counters and histograms sum every thread's updates, with more threads than stripes",
+          "[http][metrics]") {
+  MetricsRegistry registry;
+  Counter& counter = registry.counter("teamlog_things_total", "Things.");
+  Histogram& histogram = registry.histogram("teamlog_wait_seconds", "Waits.", {}, {0.001, 0.01});
+  constexpr int kThreads = static_cast<int>(kMetricStripes) + 4;  // some threads share a stripe
+  constexpr int kEach = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) {
+        counter.inc();
+        histogram.observe(i % 2 == 0 ? 0.0005 : 0.5);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(counter.value() == std::uint64_t{kThreads} * kEach);
+  const auto buckets = histogram.bucket_counts();
+  REQUIRE(buckets.size() == 3);
+  CHECK(buckets[0] == std::uint64_t{kThreads} * kEach / 2);
+  CHECK(buckets[1] == 0);
+  CHECK(buckets[2] == std::uint64_t{kThreads} * kEach / 2);
+  CHECK(histogram.sum() == Approx(kThreads * kEach / 2 * (0.0005 + 0.5)));
+  const std::string text = registry.render();
+  CHECK(contains(text, "teamlog_things_total " + std::to_string(kThreads * kEach) + "\n"));
+  CHECK(contains(text, "teamlog_wait_seconds_count " + std::to_string(kThreads * kEach) + "\n"));
+}

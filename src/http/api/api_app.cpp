@@ -132,7 +132,7 @@ void ApiApplication::handle(HttpRequest request, std::function<void(HttpResponse
 HttpResponse ApiApplication::operations_response(RouteId id) const {
   HttpResponse response;
   if (id == RouteId::kMetrics) {
-    response.content_type = std::string(kPrometheusContentType);
+    response.content_type = kPrometheusContentType;
     response.body = metrics_.render();
   } else if (store_.failed()) {
     // After a failed write the server only reads (it acknowledges nothing it cannot prove durable): a load

@@ -17,7 +17,7 @@ HttpResponse command_response(const Result<commands::Decision>& decision, std::s
       break;
     case commands::Outcome::kNoContent:
       response.status = 204;
-      response.content_type.clear();
+      response.content_type = {};
       return response;
   }
   response.body = decision->body;

@@ -108,10 +108,14 @@ std::optional<StoredResponse> decode_record(std::string_view stored, const Hash&
   StoredResponse record;
   HttpResponse& response = record.response;
   std::string sealed;
+  std::string content_type;
   if (!in.u8(version) || version != kRecordVersion || !in.u64(time_us) || !in.u32(status) ||
-      !in.bytes(response.content_type) || !in.u32(header_count)) {
+      !in.bytes(content_type) || !in.u32(header_count)) {
     return std::nullopt;
   }
+  const auto known_type = known_content_type(content_type);
+  if (!known_type) return std::nullopt;
+  response.content_type = *known_type;
   for (std::uint32_t i = 0; i < header_count; ++i) {
     std::string name;
     std::string value;
