@@ -8,12 +8,9 @@
 #include <stdexcept>
 
 #include "events/number_format.hpp"
-#include "http/request.hpp"
 #include "http/router.hpp"
 
 namespace teamlog::http {
-
-static_assert(kContentTypes[2] == kPrometheusContentType, "responses read back must know the metrics' type");
 namespace {
 
 bool valid_name(std::string_view name, bool allow_colon) {

@@ -15,8 +15,6 @@
 
 namespace teamlog::http {
 
-inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
-
 // Counters and histograms that every request updates are striped: each thread adds to a cache line of its own
 // (threads take stripes in turn), and a scrape sums the stripes. One shared line would move between the I/O
 // threads' cores at every request.

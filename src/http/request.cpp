@@ -58,7 +58,7 @@ HttpResponse detail_response(unsigned status, std::string_view detail) {
 HttpResponse redirect_response(std::string location) {
   HttpResponse response;
   response.status = 301;
-  response.content_type = "text/html; charset=utf-8";
+  response.content_type = kHtmlContentType;
   response.headers.emplace_back("Location", std::move(location));
   return response;
 }

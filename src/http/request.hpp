@@ -28,11 +28,16 @@ struct HttpRequest {
   std::optional<std::string_view> header(std::string_view name) const;
 };
 
+// The content types teamlog sends. A response names one of these constants (no string built per response).
+inline constexpr std::string_view kJsonContentType = "application/json";
+inline constexpr std::string_view kHtmlContentType = "text/html; charset=utf-8";
+inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+// All of them, and none (empty).
+inline constexpr std::string_view kContentTypes[] = {kJsonContentType, kHtmlContentType, kPrometheusContentType, ""};
+
 struct HttpResponse {
   unsigned status = 200;
-  // Empty: no Content-Type header. A constant (every type teamlog sends is one of kContentTypes): no string built
-  // per response.
-  std::string_view content_type = "application/json";
+  std::string_view content_type = kJsonContentType;  // one of kContentTypes; empty: no Content-Type header
   HeaderList headers;                              // extra headers, written after the standard ones in this order
   std::string body;
   // Instead of `body` (then empty): a body that others hold too, sent without a copy (a cached list page).
@@ -43,9 +48,6 @@ struct HttpResponse {
   std::string_view route;
 };
 
-// The content types teamlog sends (JSON, the invite page's HTML, Prometheus text) and none (empty).
-inline constexpr std::string_view kContentTypes[] = {"application/json", "text/html; charset=utf-8",
-                                                     "text/plain; version=0.0.4; charset=utf-8", ""};
 // The constant of kContentTypes equal to `type` (for a response read back from storage), or nullopt.
 std::optional<std::string_view> known_content_type(std::string_view type);
 

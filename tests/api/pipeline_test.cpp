@@ -111,7 +111,8 @@ TEST_CASE("the grant cache serves a grant only for its exact secret, only while 
   std::vector<std::string> b;
   for (int i = 0; b.size() < 4; ++i) {
     std::string candidate = std::string(60, 'b') + std::to_string(1000 + i);
-    if (std::hash<std::string_view>{}(candidate) % 256 == std::hash<std::string_view>{}(a) % 256) b.push_back(candidate);
+    const auto set_of = [](std::string_view s) { return std::hash<std::string_view>{}(s) % 256; };
+    if (set_of(candidate) == set_of(a)) b.push_back(candidate);
   }
   teamlog::projections::TokenGrant grant;
   grant.team = 7;

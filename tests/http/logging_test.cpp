@@ -118,7 +118,8 @@ TEST_CASE("access lines from several threads all reach stderr whole and in each 
     for (auto& thread : threads) thread.join();
     teamlog::http::access_logger()->flush();
   });
-  const std::regex line(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z access GET /api/v1/x/ 200 405B 87us id=(\d)-(\d+) remote=127\.0\.0\.1:5)");
+  const std::regex line(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z access )"
+                        R"(GET /api/v1/x/ 200 405B 87us id=(\d)-(\d+) remote=127\.0\.0\.1:5)");
   std::vector<int> next(kThreads, 0);
   std::istringstream in(text);
   int lines = 0;

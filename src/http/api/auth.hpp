@@ -22,10 +22,11 @@ class GrantCache;
 Result<projections::TokenGrant> authenticate(const HttpRequest& request, const projections::Queries& queries,
                                              const GrantCache* grants = nullptr);
 
-// The grants of the last active token secrets each thread authenticated (per thread, 256 sets of 4 slots chosen by a
-// hash of the secret). One is served only for exactly its secret (compared in constant time) and only while no change to the
-// tokens view has become visible since it was read (Store::changes): a revoked token, a team's new permissions,
-// a deleted team are seen by the next request, as without the cache. A secret pushed out is wiped from memory.
+// The grants of the last active token secrets each thread authenticated (per thread, 256 sets of 4 slots chosen by
+// a hash of the secret). One is served only for exactly its secret (compared in constant time) and only while no
+// change to the tokens view has become visible since it was read (Store::changes): a revoked token, a team's new
+// permissions, a deleted team are seen by the next request, as without the cache. A secret pushed out is wiped
+// from memory.
 class GrantCache {
  public:
   GrantCache(const Store& store, ColumnId tokens_column);

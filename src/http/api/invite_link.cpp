@@ -72,7 +72,7 @@ std::string escape(std::string_view text) {
 HttpResponse html_page(unsigned status, std::string_view title, std::string_view body) {
   HttpResponse response;
   response.status = status;
-  response.content_type = "text/html; charset=utf-8";
+  response.content_type = kHtmlContentType;
   secret_page_headers(response);
   response.headers.emplace_back("X-Frame-Options", "DENY");
   response.headers.emplace_back("Content-Security-Policy",
