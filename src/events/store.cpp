@@ -189,12 +189,17 @@ struct Store::Impl {
   DerivedCache* derived = nullptr;  // see Store::attach; guarded by publish_mu
   // Per column: how many times a change to it became visible (Store::changes).
   std::array<std::atomic<std::uint64_t>, kMaxColumns> column_changes{};
+  // Per stripe of keys (Store::change_stripe): how many times a change to one of its keys became visible; with
+  // `wholesale`, every change that is not a batch's.
+  std::array<std::atomic<std::uint64_t>, kChangeStripes> stripe_changes{};
+  std::atomic<std::uint64_t> wholesale_changes{0};
   // Something readers see changed other than by a published batch (a column dropped or bulk-loaded, a secondary
   // caught up): nothing derived from earlier reads holds.
   void changed_wholesale() {
     std::lock_guard lock(publish_mu);  // see Store::attach
     if (derived != nullptr) derived->clear();
     for (auto& c : column_changes) c.fetch_add(1, std::memory_order_release);
+    wholesale_changes.fetch_add(1, std::memory_order_release);
   }
   // Keys (and values) written by batches that are not yet visible, by the sequence that makes them so; applied to
   // the caches right after that publication.
@@ -1160,12 +1165,26 @@ void Store::publish(const WrittenBatch& batch) {
     for (const auto& keys : now_visible) impl_->derived->invalidate(keys);
   }
   for (const auto& keys : now_visible) {
-    for (const auto& change : keys) impl_->column_changes[change.column].fetch_add(1, std::memory_order_release);
+    for (const auto& change : keys) {
+      impl_->column_changes[change.column].fetch_add(1, std::memory_order_release);
+      impl_->stripe_changes[change_stripe(change.column, change.key)].fetch_add(1, std::memory_order_release);
+    }
   }
 }
 
 std::uint64_t Store::changes(ColumnId column) const {
   return column < kMaxColumns ? impl_->column_changes[column].load(std::memory_order_acquire) : 0;
+}
+
+std::uint32_t Store::change_stripe(ColumnId column, std::string_view key) const {
+  const std::uint64_t h = std::hash<std::string_view>{}(key) ^ (static_cast<std::uint64_t>(column) * 0x9E3779B97F4A7C15ull);
+  return static_cast<std::uint32_t>((h ^ (h >> 29)) % kChangeStripes);
+}
+
+std::uint64_t Store::changes_of_stripe(std::uint32_t stripe) const {
+  if (stripe >= kChangeStripes) return 0;
+  return impl_->stripe_changes[stripe].load(std::memory_order_acquire) +
+         impl_->wholesale_changes.load(std::memory_order_acquire);
 }
 
 void Store::attach(DerivedCache* cache) {

@@ -171,6 +171,13 @@ class Store final : public KvReader, public EventReader {
   // change): something computed from reads of the column that began after changes() returned n is current for as
   // long as changes() still returns n.
   std::uint64_t changes(ColumnId column) const;
+  // The same, finer: keys are spread over kChangeStripes stripes, and changes_of_stripe(change_stripe(c, k)) moves
+  // whenever a change to key k of column c becomes visible (or one to another key of its stripe, or any wholesale
+  // change). Something computed from reads of a few keys stays current while their stripes' counts, each read
+  // before its key, are unchanged: a cache of it survives the writes to every other key of the column.
+  static constexpr std::uint32_t kChangeStripes = 4096;
+  std::uint32_t change_stripe(ColumnId column, std::string_view key) const;
+  std::uint64_t changes_of_stripe(std::uint32_t stripe) const;
   // The read cache's hits and misses so far (0 and 0 without one).
   std::pair<std::uint64_t, std::uint64_t> read_cache_stats() const;
 

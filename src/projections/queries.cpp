@@ -165,14 +165,19 @@ Page Queries::tokens(std::int64_t team, std::int64_t offset, std::int64_t limit)
   return page(c_[ViewId::kTokens], keys::token_prefix(team), keys::token_count(team), offset, limit);
 }
 
-std::optional<TokenGrant> Queries::token_by_digest(std::string_view hex_digest) const {
-  auto v = kv_.get(c_[ViewId::kTokens], keys::token_digest(hex_digest));
+std::optional<TokenGrant> Queries::token_by_digest(std::string_view hex_digest, const BeforeRead& before_read) const {
+  const ColumnId column = c_[ViewId::kTokens];
+  const auto digest_key = keys::token_digest(hex_digest);
+  if (before_read) before_read(column, digest_key);
+  auto v = kv_.get(column, digest_key);
   if (!v || v->size() != 17) return std::nullopt;
   TokenGrant g;
   g.team = keys::from_be(std::string_view(*v).substr(0, 8));
   g.token = keys::from_be(std::string_view(*v).substr(8, 8));
   g.active = (*v)[16] == '1';
-  auto team = kv_.get(c_[ViewId::kTokens], keys::token_team(g.team));
+  const auto team_key = keys::token_team(g.team);
+  if (before_read) before_read(column, team_key);
+  auto team = kv_.get(column, team_key);
   if (!team) return std::nullopt;
   auto nul = team->find('\0');
   if (nul == std::string::npos || team->size() != nul + 1 + kTeamFlagCount) return std::nullopt;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,7 +93,10 @@ class Queries {
   Page tokens(std::int64_t team, std::int64_t offset, std::int64_t limit) const;
   // The stored token row {"name","active","digest"}.
   std::optional<std::string> token_row(std::int64_t team, std::int64_t id) const;
-  std::optional<TokenGrant> token_by_digest(std::string_view hex_digest) const;
+  // The grant of the token whose secret has this hex SHA-256 digest. `before_read`, if given, is told each row's
+  // column and key just before the row is read (a cache of the grant watches those rows' changes).
+  using BeforeRead = std::function<void(ColumnId column, std::string_view key)>;
+  std::optional<TokenGrant> token_by_digest(std::string_view hex_digest, const BeforeRead& before_read = {}) const;
 
   // The user with this (lowercased) email: id and member wire JSON.
   std::optional<std::pair<std::int64_t, std::string>> user_by_email(std::string_view lower_email) const;

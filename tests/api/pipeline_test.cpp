@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "api_fixture.hpp"
+#include "events/crypto.hpp"
 #include "http/api/auth.hpp"
 
 using namespace teamlog::testing;
@@ -99,13 +100,13 @@ TEST_CASE("a token used before is seen with its team's new permissions, revoked,
   CHECK(f.get(teams).status == 200);
 }
 
-TEST_CASE("the grant cache serves a grant only for its exact secret, only while the tokens view is unchanged, "
-          "and only to the cache that kept it", "[api][auth]") {
+TEST_CASE("the grant cache serves a grant only for its exact secret, only while the rows it was read from are "
+          "unchanged, and only to the cache that kept it", "[api][auth]") {
   ApiFixture f;
   using teamlog::http::api::GrantCache;
   const auto tokens = f.views->columns()[teamlog::projections::ViewId::kTokens];
-  GrantCache cache(*f.store, tokens);
-  GrantCache other(*f.store, tokens);
+  GrantCache cache(*f.store);
+  GrantCache other(*f.store);
   // Secrets that share a's set of slots (256 sets of 4, by hash).
   const std::string a = std::string(63, 'a') + "0";
   std::vector<std::string> b;
@@ -118,28 +119,61 @@ TEST_CASE("the grant cache serves a grant only for its exact secret, only while 
   grant.team = 7;
   grant.active = true;
   grant.organizer = "dummy";
-  cache.keep(a, grant, cache.version());
+  const auto source = [&] {
+    GrantCache::Source s;
+    cache.watch(s, tokens, "some row");
+    cache.watch(s, tokens, "another row");
+    return s;
+  };
+  cache.keep(a, grant, source());
   REQUIRE(cache.find(a));
   CHECK(cache.find(a)->team == 7);
   CHECK_FALSE(cache.find(b[0]));
   CHECK_FALSE(cache.find(a.substr(0, 63) + "1"));
   CHECK_FALSE(other.find(a));
-  // Kept under a version that has moved on: not served, and a stays.
-  cache.keep(b[0], grant, cache.version() - 1);
+  // Read before a change that has become visible since: not served, and a stays.
+  auto stale = source();
+  stale.version -= 1;
+  cache.keep(b[0], grant, stale);
   CHECK_FALSE(cache.find(b[0]));
   CHECK(cache.find(a));
-  // Four secrets of one set are all kept; a fifth pushes out the one kept longest ago.
-  for (std::size_t i = 0; i < 3; ++i) cache.keep(b[i], grant, cache.version());
+  // A grant read from fewer or more rows than a token's two is not kept.
+  GrantCache::Source one_row;
+  cache.watch(one_row, tokens, "some row");
+  cache.keep(b[1], grant, one_row);
+  CHECK_FALSE(cache.find(b[1]));
+  // Four secrets of one set are all kept; a fifth pushes out the one kept longest ago; a secret kept again takes
+  // its own slot back.
+  for (std::size_t i = 0; i < 3; ++i) cache.keep(b[i], grant, source());
   CHECK(cache.find(a));
   for (std::size_t i = 0; i < 3; ++i) CHECK(cache.find(b[i]));
-  cache.keep(b[3], grant, cache.version());
+  cache.keep(b[3], grant, source());
   CHECK_FALSE(cache.find(a));
   for (const auto& secret : b) CHECK(cache.find(secret));
-  cache.keep(a, grant, cache.version());
-  CHECK(cache.find(a));
-  REQUIRE(f.post_form(f.team_path(f.team_id, "tokens/"), {{"name", "moves the version"}}).status == 201);
-  CHECK_FALSE(cache.find(a));
-  CHECK_FALSE(cache.find(b[1]));
+  cache.keep(b[3], grant, source());
+  for (const auto& secret : b) CHECK(cache.find(secret));
+
+  // A real token's grant, read through the cache's watch as authenticate reads it: writes to other tokens and
+  // teams leave it served; a change to its own team's row ends it, and so does revoking it.
+  const teamlog::projections::Queries queries(*f.store, f.views->columns());
+  const auto read = [&] {
+    GrantCache::Source s;
+    auto g = queries.token_by_digest(teamlog::to_hex(teamlog::sha256(f.testtoken_secret)),
+                                     [&](teamlog::ColumnId column, std::string_view key) { cache.watch(s, column, key); });
+    REQUIRE(g);
+    cache.keep(f.testtoken_secret, *g, s);
+  };
+  read();
+  REQUIRE(cache.find(f.testtoken_secret));
+  REQUIRE(f.send_json("PATCH", f.team_path(f.team_id), R"({"can_change_orders":false})").status == 200);
+  REQUIRE(f.post_form(f.team_path(f.team_id, "tokens/"), {{"name", "another team's"}}).status == 201);
+  CHECK(cache.find(f.testtoken_secret));
+  REQUIRE(f.send_json("PATCH", f.team_path(f.second_team_id), R"({"can_view_orders":true})").status == 200);
+  CHECK_FALSE(cache.find(f.testtoken_secret));
+  read();
+  REQUIRE(cache.find(f.testtoken_secret));
+  REQUIRE(f.del(f.team_path(f.second_team_id, "tokens/" + std::to_string(f.testtoken_id) + "/")).status == 200);
+  CHECK_FALSE(cache.find(f.testtoken_secret));
 }
 
 TEST_CASE("an unknown organizer, another organizer's token and a missing flag are 403", "[api][pipeline]") {

@@ -81,7 +81,7 @@ ApiApplication::ApiApplication(Store& store, const projections::ViewStore& views
       options_(std::move(options)),
       router_(make_router()),
       idempotency_(store, idempotency_column, writer, options_.clock),
-      grants_(store, views.columns()[projections::ViewId::kTokens]),
+      grants_(store),
       page_cache_(options_.page_cache_bytes > 0 ? std::make_unique<PageCache>(store, options_.page_cache_bytes)
                                                 : nullptr) {}
 

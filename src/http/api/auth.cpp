@@ -47,6 +47,8 @@ struct GrantSlot {
   std::size_t secret_size = 0;
   std::array<char, kMaxKeptSecret> secret{};
   projections::TokenGrant grant;
+  std::array<std::uint32_t, 2> stripes{};  // of the rows the grant was read from (GrantCache::Source)
+  std::uint64_t version = 0;
   std::string_view kept() const { return {secret.data(), secret_size}; }
   GrantSlot() = default;
   GrantSlot(const GrantSlot&) = delete;
@@ -58,10 +60,7 @@ struct GrantSlot {
 constexpr std::size_t kGrantWays = 4;
 constexpr std::size_t kGrantSets = 256;
 struct GrantSet {
-  // Each way's owner (GrantCache::id_; 0: empty) and version side by side: a lookup reads one cache line, and a
-  // slot only where they match.
-  std::array<std::uint64_t, kGrantWays> owner{};
-  std::array<std::uint64_t, kGrantWays> version{};
+  std::array<std::uint64_t, kGrantWays> owner{};  // GrantCache::id_; 0: empty
   std::array<GrantSlot, kGrantWays> ways;
   std::uint8_t next = 0;  // the way replaced next when none is free
 };
@@ -83,28 +82,44 @@ bool equals_lowercase(std::string_view text, std::string_view lower) {
 
 }  // namespace
 
-GrantCache::GrantCache(const Store& store, ColumnId tokens_column)
-    : store_(store), column_(tokens_column), id_(next_cache_id.fetch_add(1) + 1) {}
+GrantCache::GrantCache(const Store& store) : store_(store), id_(next_cache_id.fetch_add(1) + 1) {}
+
+std::uint64_t GrantCache::current(const std::array<std::uint32_t, 2>& stripes) const {
+  return store_.changes_of_stripe(stripes[0]) + store_.changes_of_stripe(stripes[1]);
+}
 
 std::optional<projections::TokenGrant> GrantCache::find(std::string_view secret) const {
-  const std::uint64_t current = version();
   const GrantSet& set = set_for(secret);
   for (std::size_t way = 0; way < kGrantWays; ++way) {
-    if (set.owner[way] == id_ && set.version[way] == current && constant_time_equal(set.ways[way].kept(), secret)) {
-      return set.ways[way].grant;
+    const GrantSlot& slot = set.ways[way];
+    if (set.owner[way] == id_ && constant_time_equal(slot.kept(), secret)) {
+      if (slot.version == current(slot.stripes)) return slot.grant;
+      return std::nullopt;  // keep() puts the secret's next grant into this way
     }
   }
   return std::nullopt;
 }
 
-void GrantCache::keep(std::string_view secret, const projections::TokenGrant& grant, std::uint64_t version) const {
-  if (secret.size() > kMaxKeptSecret) return;
+void GrantCache::watch(Source& source, ColumnId column, std::string_view key) const {
+  if (source.rows < source.stripes.size()) {
+    const auto stripe = store_.change_stripe(column, key);
+    source.stripes[source.rows] = stripe;
+    source.version += store_.changes_of_stripe(stripe);
+  }
+  ++source.rows;
+}
+
+void GrantCache::keep(std::string_view secret, const projections::TokenGrant& grant, const Source& source) const {
+  if (secret.size() > kMaxKeptSecret || source.rows != source.stripes.size()) return;
   GrantSet& set = set_for(secret);
-  // A slot of another cache or of an older version of the tokens view than the current one is free; else the
+  // The way that holds this secret already; else one of another cache, or whose grant is out of date; else the
   // ways take turns.
-  const std::uint64_t current = this->version();
   std::size_t way = 0;
-  while (way < kGrantWays && set.owner[way] == id_ && set.version[way] == current) ++way;
+  while (way < kGrantWays && !(set.owner[way] == id_ && constant_time_equal(set.ways[way].kept(), secret))) ++way;
+  if (way == kGrantWays) {
+    way = 0;
+    while (way < kGrantWays && set.owner[way] == id_ && set.ways[way].version == current(set.ways[way].stripes)) ++way;
+  }
   if (way == kGrantWays) {
     way = set.next;
     set.next = static_cast<std::uint8_t>((set.next + 1) % kGrantWays);
@@ -114,8 +129,9 @@ void GrantCache::keep(std::string_view secret, const projections::TokenGrant& gr
   std::copy(secret.begin(), secret.end(), slot.secret.begin());
   slot.secret_size = secret.size();
   slot.grant = grant;
+  slot.stripes = source.stripes;
+  slot.version = source.version;
   set.owner[way] = id_;
-  set.version[way] = version;
 }
 
 Result<projections::TokenGrant> authenticate(const HttpRequest& request, const projections::Queries& queries,
@@ -133,15 +149,16 @@ Result<projections::TokenGrant> authenticate(const HttpRequest& request, const p
     return unauthenticated("Invalid token header. Token string should not contain invalid characters.");
   }
   if (device) return unauthenticated("Invalid token.");
-  std::uint64_t version = 0;
+  GrantCache::Source source;
+  projections::Queries::BeforeRead watch;
   if (grants != nullptr) {
     if (auto known = grants->find(part[1])) return std::move(*known);
-    version = grants->version();  // before the lookup: a change after it moves the version on
+    watch = [&](ColumnId column, std::string_view key) { grants->watch(source, column, key); };
   }
-  auto grant = queries.token_by_digest(to_hex(sha256(part[1])));
+  auto grant = queries.token_by_digest(to_hex(sha256(part[1])), watch);
   if (!grant) return unauthenticated("Invalid token.");
   if (!grant->active) return unauthenticated("Token inactive or deleted.");
-  if (grants != nullptr) grants->keep(part[1], *grant, version);
+  if (grants != nullptr) grants->keep(part[1], *grant, source);
   return std::move(*grant);
 }
 
