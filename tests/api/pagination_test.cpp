@@ -157,4 +157,14 @@ TEST_CASE("the page cache keys pages by base, path and query, and keeps a page u
   REQUIRE(f.send_json("PATCH", f.team_path(f.second_team_id), R"({"name":"Renamed"})").status == 200);
   CHECK(f.get(teams).json().at("results").at(1).at("name") == "Renamed");
   CHECK(pages.misses() == rendered + 2);
+
+  // A nested list's team is read with its page: the cached page is answered without reading the store at all,
+  // and goes with its team.
+  REQUIRE(f.get(second_tokens).status == 200);
+  const auto reads = f.store->read_cache_stats();
+  CHECK(f.get(second_tokens).status == 200);
+  CHECK(f.store->read_cache_stats() == reads);
+  REQUIRE(f.del(f.team_path(f.second_team_id)).status == 204);
+  CHECK(f.get(second_tokens).status == 404);
+  CHECK(f.get(second_tokens).status == 404);
 }

@@ -43,9 +43,14 @@ std::string Call::link_base() const {
   return request_.host.empty() ? std::string() : "http://" + request_.host;
 }
 
-void Call::send_page(const PageFetch& fetch) {
+void Call::send_page(const PageFetch& fetch, const PageCheck& check) {
   const std::string base = link_base();
-  if (page_cache_ == nullptr) return send(page_response(request_, base, fetch));
+  if (page_cache_ == nullptr) {
+    if (check) {
+      if (auto s = check(); !s.ok()) return fail(s.error());
+    }
+    return send(page_response(request_, base, fetch));
+  }
   std::string key = PageCache::key(base, request_.path, request_.query);
   HttpResponse response;
   if (auto body = page_cache_->find(key)) {
@@ -53,7 +58,10 @@ void Call::send_page(const PageFetch& fetch) {
     return send(std::move(response));
   }
   {
-    auto rendering = page_cache_->rendering();  // notes the rows the page is rendered from
+    auto rendering = page_cache_->rendering();  // notes the rows the page is rendered from, and those check reads
+    if (check) {
+      if (auto s = check(); !s.ok()) return fail(s.error());
+    }
     response = page_response(request_, base, fetch);
     if (response.status == 200 && response.headers.empty() && !key.empty()) {
       response.shared_body = std::make_shared<const std::string>(std::move(response.body));

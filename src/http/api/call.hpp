@@ -51,8 +51,11 @@ class Call {
   void send(HttpResponse response) { reply_.send(std::move(response)); }
   void fail(const Error& error);
   // The page of a list the query asks for (pagination.hpp), or 404 Invalid page; from the page cache when the
-  // same page was rendered since the last change.
-  void send_page(const PageFetch& fetch);
+  // same page was rendered since the last change. `check`, if given, runs first and its error is the answer: on
+  // a page rendered anew only, since a kept page was rendered after it passed and goes when what it read changes
+  // (a nested list's team: one read fewer per cached page).
+  using PageCheck = std::function<Status()>;
+  void send_page(const PageFetch& fetch, const PageCheck& check = {});
   // 200 with a stored row, or 404.
   void send_found(std::optional<std::string> row);
   // Submits a command on behalf of the request's token; answered when it is durable.

@@ -7,11 +7,15 @@ namespace {
 // GET list for a team's nested resource: the team lookup first (404), then the page.
 template <class Fetch>
 void serve_nested_list(Call& call, Fetch fetch) {
-  auto team = call.team();
+  // A non-numeric {team} is 404 without a read; whether the organizer has the team is read with the page, so that a
+  // cached page (which goes when the team's row changes) needs no read of it.
+  auto team = call.id_param("team");
   if (!team.ok()) return call.fail(team.error());
-  call.send_page([&](std::int64_t offset, std::int64_t limit) {
-    return fetch(*team, offset, limit);
-  });
+  call.send_page([&](std::int64_t offset, std::int64_t limit) { return fetch(*team, offset, limit); },
+                 [&]() -> Status {
+                   if (auto found = call.team(); !found.ok()) return std::move(found).error();
+                   return {};
+                 });
 }
 
 // GET detail for a team's nested resource.
