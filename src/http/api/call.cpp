@@ -45,11 +45,15 @@ std::string Call::link_base() const {
 
 void Call::send_page(const PageFetch& fetch, const PageCheck& check) {
   const std::string base = link_base();
+  const auto checked = [&] {  // false once check's error was sent
+    if (!check) return true;
+    auto s = check();
+    if (!s.ok()) fail(s.error());
+    return s.ok();
+  };
   if (page_cache_ == nullptr) {
-    if (check) {
-      if (auto s = check(); !s.ok()) return fail(s.error());
-    }
-    return send(page_response(request_, base, fetch));
+    if (checked()) send(page_response(request_, base, fetch));
+    return;
   }
   std::string key = PageCache::key(base, request_.path, request_.query);
   HttpResponse response;
@@ -59,9 +63,7 @@ void Call::send_page(const PageFetch& fetch, const PageCheck& check) {
   }
   {
     auto rendering = page_cache_->rendering();  // notes the rows the page is rendered from, and those check reads
-    if (check) {
-      if (auto s = check(); !s.ok()) return fail(s.error());
-    }
+    if (!checked()) return;
     response = page_response(request_, base, fetch);
     if (response.status == 200 && response.headers.empty() && !key.empty()) {
       response.shared_body = std::make_shared<const std::string>(std::move(response.body));
