@@ -12,6 +12,8 @@
 // refuses scans read while it happened.
 #pragma once
 
+#include <boost/unordered/unordered_flat_set.hpp>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +24,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -88,7 +89,9 @@ class ReadCache {
   };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_set<Entry, EntryHash, EntryEqual> map;
+    // Open addressing (metadata groups, entries in one array): a hit reads a group, the entry and its data, where
+    // the node-based set read the bucket, the node before the bucket's first, that node and its data.
+    boost::unordered_flat_set<Entry, EntryHash, EntryEqual> map;
     KeyFilter<1u << 16> filter;  // of the keys in `map`: most keys a batch writes were never read
     std::uint64_t epoch = 0;
     std::size_t bytes = 0;
