@@ -1177,7 +1177,8 @@ std::uint64_t Store::changes(ColumnId column) const {
 }
 
 std::uint32_t Store::change_stripe(ColumnId column, std::string_view key) const {
-  const std::uint64_t h = std::hash<std::string_view>{}(key) ^ (static_cast<std::uint64_t>(column) * 0x9E3779B97F4A7C15ull);
+  const std::uint64_t h =
+      std::hash<std::string_view>{}(key) ^ (static_cast<std::uint64_t>(column) * 0x9E3779B97F4A7C15ull);
   return static_cast<std::uint32_t>((h ^ (h >> 29)) % kChangeStripes);
 }
 

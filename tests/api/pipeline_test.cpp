@@ -158,8 +158,8 @@ TEST_CASE("the grant cache serves a grant only for its exact secret, only while 
   const teamlog::projections::Queries queries(*f.store, f.views->columns());
   const auto read = [&] {
     GrantCache::Source s;
-    auto g = queries.token_by_digest(teamlog::to_hex(teamlog::sha256(f.testtoken_secret)),
-                                     [&](teamlog::ColumnId column, std::string_view key) { cache.watch(s, column, key); });
+    const auto watch = [&](teamlog::ColumnId column, std::string_view key) { cache.watch(s, column, key); };
+    auto g = queries.token_by_digest(teamlog::to_hex(teamlog::sha256(f.testtoken_secret)), watch);
     REQUIRE(g);
     cache.keep(f.testtoken_secret, *g, s);
   };
