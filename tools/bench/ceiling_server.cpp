@@ -9,17 +9,29 @@
 //
 // TEAMLOG_CEILING_PAGE_ITEMS=N in the environment makes the body a list page of N such teams in pretix's envelope
 // (count, next, previous, results; 50 items: ~20 KB like GET team list's page 1), the ceiling for a list-sized answer.
+//
+// TEAMLOG_CEILING_DURABLE=1 makes it the ceiling for a durable write: a request with a body (POST, PATCH) is
+// answered 201 only after its body is appended to DATA_DIR/ceiling.log and fdatasync'd, with group commit (one
+// thread writes everything pending with one write() and one fdatasync(), then answers them all): what the
+// loopback, the kernel, Beast and the disk allow one acknowledged write, before any storage engine or validation.
 #include <array>
+#include <cerrno>
+#include <condition_variable>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -66,6 +78,83 @@ const std::string& body() {
   return text;
 }
 
+// Group commit for TEAMLOG_CEILING_DURABLE: bodies queue here; one thread appends all that are pending with one
+// write() and one fdatasync(), then runs their completions.
+class Journal {
+ public:
+  using Done = std::function<void()>;
+
+  // Opens (creating, appending to) `path`; false with errno set if it cannot.
+  bool open(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd_ < 0) return false;
+    thread_ = std::thread([this] { run(); });
+    return true;
+  }
+
+  void stop() {
+    if (fd_ < 0) return;
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+    ::close(fd_);
+  }
+
+  void append(std::string_view bytes, Done done) {
+    {
+      std::lock_guard lock(mutex_);
+      pending_.append(bytes);
+      pending_.push_back('\n');
+      waiting_.push_back(std::move(done));
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void run() {
+    std::string bytes;
+    std::vector<Done> done;
+    for (;;) {
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+        if (waiting_.empty()) return;
+        bytes.swap(pending_);
+        done.swap(waiting_);
+      }
+      for (std::size_t at = 0; at < bytes.size();) {
+        const auto n = ::write(fd_, bytes.data() + at, bytes.size() - at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+          std::perror("teamlog_ceiling: durable append");
+          std::abort();  // a benchmark tool: never acknowledge a write it could not make durable
+        }
+        at += static_cast<std::size_t>(n);
+      }
+      if (::fdatasync(fd_) != 0) {
+        std::perror("teamlog_ceiling: fdatasync");
+        std::abort();
+      }
+      for (auto& d : done) d();
+      bytes.clear();
+      done.clear();
+    }
+  }
+
+  int fd_ = -1;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::string pending_;
+  std::vector<Done> waiting_;
+  bool stopping_ = false;
+};
+
+Journal* journal = nullptr;  // set in durable mode, before the first connection
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   explicit Session(tcp::socket socket) : socket_(std::move(socket)) {}
@@ -74,15 +163,22 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     beast::http::async_read(socket_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
       if (ec) return self->close();
-      self->write();
+      const auto& body = self->parser_->get().body();
+      if (journal && !body.empty()) {
+        journal->append(body, [self] { asio::post(self->socket_.get_executor(), [self] { self->write("201 Created"); }); });
+        return;
+      }
+      self->write("200 OK");
     });
   }
 
  private:
-  void write() {
+  void write(std::string_view status) {
     keep_alive_ = parser_->get().keep_alive();
     head_.clear();
-    head_ += "HTTP/1.1 200 OK\r\nServer: teamlog_ceiling\r\nDate: ";
+    head_ += "HTTP/1.1 ";
+    head_ += status;
+    head_ += "\r\nServer: teamlog_ceiling\r\nDate: ";
     head_ += teamlog::http::cached_http_date();
     head_ += "\r\nContent-Type: application/json\r\nContent-Length: ";
     head_ += std::to_string(body().size());
@@ -182,7 +278,9 @@ int main(int argc, char** argv) {
   }
   if (config->action != teamlog::http::ServerConfig::Action::kRun) {
     std::fputs("teamlog_ceiling: the benchmark's ceiling server; takes teamlogd's flags, uses --listen and --threads.\n"
-               "TEAMLOG_CEILING_PAGE_ITEMS=N (environment): answer a list page of N teams instead of one team.\n\n",
+               "TEAMLOG_CEILING_PAGE_ITEMS=N (environment): answer a list page of N teams instead of one team.\n"
+               "TEAMLOG_CEILING_DURABLE=1 (environment): answer a request with a body only once it is appended to\n"
+               "  DATA_DIR/ceiling.log and fdatasync'd (group commit).\n\n",
                stdout);
     std::fputs(config->usage.c_str(), stdout);
     return 0;
@@ -194,6 +292,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   (void)body();
+  Journal durable;
+  if (const char* d = std::getenv("TEAMLOG_CEILING_DURABLE"); d && *d && std::string_view(d) != "0") {
+    const std::string path = config->data_dir + "/ceiling.log";
+    if (!durable.open(path)) {
+      std::fprintf(stderr, "teamlog_ceiling: cannot open %s: %s\n", path.c_str(), std::strerror(errno));
+      return 1;
+    }
+    journal = &durable;
+  }
   Ceiling ceiling(config->threads);
   tcp::endpoint bound;
   if (const auto error = ceiling.listen(config->listen_host, config->listen_port, bound); !error.empty()) {
@@ -208,5 +315,6 @@ int main(int argc, char** argv) {
   int signal = 0;
   sigwait(&stop_signals, &signal);
   ceiling.stop();
+  durable.stop();
   return 0;
 }

@@ -53,6 +53,12 @@ SCENARIOS = [
 ]
 LABELS = dict(SCENARIOS)
 LABELS["ceiling"] = "ceiling (teamlog_ceiling)"
+# The ceiling for acknowledged writes: teamlog_ceiling with TEAMLOG_CEILING_DURABLE=1 answers a request with a body
+# only after appending it to a file and fdatasync'ing it (group commit), nothing else. Driven with a scenario's own
+# requests at the largest connection count, it shows how much of the ceiling durable writes leave any server here.
+DURABLE = {name: "durable_" + name for name in ("post_team", "patch_team", "post_token", "mix")}
+for _name, _durable in DURABLE.items():
+    LABELS[_durable] = f"durable ceiling, {LABELS[_name].split(' (')[0].replace('90% read / 10% write ', '')}'s requests"
 
 # (scenario, minimum share of the ceiling at 64 connections, p99 limit in µs or None)
 BARS = [
@@ -75,12 +81,12 @@ def run(cmd, **kwargs):
 class Server:
     """A teamlogd or teamlog_ceiling child: stderr to a file, ready when the file has the 'listening on' line."""
 
-    def __init__(self, binary, args, log_path, ready_timeout=60.0):
+    def __init__(self, binary, args, log_path, ready_timeout=60.0, env=None):
         self.log_path = log_path
         self.log_file = open(log_path, "wb")
         self.started = time.monotonic()
         self.proc = subprocess.Popen([binary] + args, stdout=subprocess.DEVNULL, stderr=self.log_file,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=dict(os.environ, **(env or {})))
         pattern = re.compile(rb"listening on http://([^\s]+):(\d+)")
         deadline = self.started + ready_timeout
         with open(log_path, "rb") as reader:
@@ -211,12 +217,24 @@ def throughput_stage(args, bin_dir, dataset, seed_result, work):
                         os.path.join(work, f"teamlogd-run{r + 1}.log"))
         ceiling = Server(os.path.join(bin_dir, "teamlog_ceiling"), common,
                          os.path.join(work, f"ceiling-run{r + 1}.log"))
+        durable_dir = os.path.join(work, f"ceiling-durable-run{r + 1}")
+        os.makedirs(durable_dir, exist_ok=True)
+        durable = Server(os.path.join(bin_dir, "teamlog_ceiling"), common + ["--data-dir", durable_dir],
+                         os.path.join(work, f"ceiling-durable-run{r + 1}.log"), env={"TEAMLOG_CEILING_DURABLE": "1"})
         try:
             for c in args.connections:
                 # The ceiling before and after the scenarios, averaged: on a shared machine the load drifts.
                 before = wrk(ceiling.url, "team_detail", c, args.duration, targets, "ceiling", args.threads)
                 log(f"run {r + 1}/{args.runs} x{c:<3} {'ceiling':12} {before['rps']:>10,.0f} req/s (before)")
                 results = {}
+                for requests in names if c == max(args.connections) else []:
+                    if requests not in DURABLE:
+                        continue
+                    name = DURABLE[requests]
+                    results[name] = wrk(durable.url, requests, c, args.duration, targets, "durable", args.threads)
+                    log(f"run {r + 1}/{args.runs} x{c:<3} {name:12} {results[name]['rps']:>10,.0f} req/s "
+                        f"p50 {results[name]['p50_us']} µs p99 {results[name]['p99_us']} µs "
+                        f"({results[name]['rps'] / before['rps']:.0%} of the ceiling before)")
                 for name in names:
                     results[name] = wrk(server.url, name, c, args.duration, targets, f"r{r + 1}c{c}-{os.getpid()}",
                                         args.threads)
@@ -236,6 +254,8 @@ def throughput_stage(args, bin_dir, dataset, seed_result, work):
         finally:
             code = server.stop()
             ceiling.stop()
+            durable.stop()
+            shutil.rmtree(durable_dir, ignore_errors=True)
         if code != 0:
             raise RuntimeError(f"teamlogd exited {code} on SIGTERM; see {server.log_path}")
         if not args.keep and not args.smoke:
@@ -266,7 +286,7 @@ def throughput_table(names, rows, connections):
     lines = ["| scenario | conns | req/s | p50 µs | p99 µs | vs ceiling | each run: req/s (vs its ceiling) |",
              "|---|---:|---:|---:|---:|---:|---|"]
     for c in connections:
-        for name in ["ceiling"] + names:
+        for name in ["ceiling"] + [DURABLE[n] for n in names if n in DURABLE] + names:
             row = rows.get((name, c))
             if not row:
                 continue
@@ -294,7 +314,12 @@ def bar_lines(rows):
         text += f": {row['ratio']:.0%}"
         if p99:
             text += f", p99 {row['p99_us'] / 1000:.1f} ms"
-        lines.append(text + (" - **met**" if ok else " - **not met**"))
+        text += " - **met**" if ok else " - **not met**"
+        durable = rows.get((DURABLE.get(name), 64))
+        if durable:
+            text += (f" (its durable ceiling: {durable['ratio']:.0%} of the ceiling; teamlogd "
+                     f"{row['rps'] / durable['rps']:.0%} of that)")
+        lines.append(text)
     return lines
 
 
