@@ -12,6 +12,7 @@
 #include "commands/writer.hpp"
 #include "events/store.hpp"
 #include "http/api/api_app.hpp"
+#include "http/api/idempotency.hpp"
 #include "http/api/service_metrics.hpp"
 #include "http/logging.hpp"
 #include "http/mail/mailer.hpp"
@@ -40,7 +41,8 @@ int serve(const http::ServerConfig& config, const sigset_t& stop_signals) {
     }
     if (!smtp_password.empty() && smtp_password.back() == '\r') smtp_password.pop_back();
   }
-  auto store = Store::open(StoreOptions{.path = config.data_dir});
+  // Idempotency records past pretix's 24 h go when their files are compacted.
+  auto store = Store::open(StoreOptions{.path = config.data_dir, .expiring = {http::api::idempotency_expiry()}});
   if (!store.ok()) {
     // The store's message names the dir (and says when another process holds it); nothing was written.
     spdlog::error("teamlogd: {}", store.error().message);

@@ -2,6 +2,7 @@
 #include "events/store.hpp"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/compaction_filter.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
@@ -79,6 +80,20 @@ rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 // part is its stream, whose keys arrive in order; the views' list keys start with their owner's part (a team row
 // "t/<org>\0<id>", an audit row "a/<org>\0<position>"), and a list grows at its end. A key without a '\0' is
 // inserted without a hint, and a hint that is no longer next to the key only costs what a plain insert does.
+// A ColumnExpiry as RocksDB's compaction filter (one per column, shared by its compactions: `expired` must be
+// thread-safe).
+class ExpiryFilter final : public rocksdb::CompactionFilter {
+ public:
+  explicit ExpiryFilter(ColumnExpiry expiry) : expiry_(std::move(expiry)) {}
+  bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value, std::string*, bool*) const override {
+    return expiry_.expired(std::string_view(value.data(), value.size()));
+  }
+  const char* Name() const override { return "teamlog.ExpiryFilter"; }
+
+ private:
+  ColumnExpiry expiry_;
+};
+
 class FirstPartPrefix final : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "teamlog.FirstPartPrefix"; }
@@ -168,7 +183,26 @@ struct Store::Impl {
   rocksdb::ColumnFamilyHandle* streams = nullptr;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
   rocksdb::ColumnFamilyOptions cf_options;
+  std::shared_ptr<rocksdb::TableFactory> log_table_factory;
+  std::vector<std::unique_ptr<ExpiryFilter>> expiry_filters;  // StoreOptions::expiring's, same order
   rocksdb::WriteOptions write_options;
+
+  // The options of the column family `name`, at open and when it is created.
+  rocksdb::ColumnFamilyOptions column_options(std::string_view name) const {
+    auto cf = cf_options;
+    // Appends insert in key order per log and per stream; hints make those memtable inserts O(1) instead of a
+    // skiplist search each (they were the largest cost of a group commit).
+    if (name == kLogColumn) {
+      cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
+      cf.table_factory = log_table_factory;
+    }
+    for (std::size_t i = 0; i < options.expiring.size(); ++i) {
+      if (options.expiring[i].column != name) continue;
+      cf.compaction_filter = expiry_filters[i].get();
+      cf.periodic_compaction_seconds = options.expiring[i].recheck_seconds;
+    }
+    return cf;
+  }
 
   // What readers see: the state as of the last durable batch, pinned by a RocksDB snapshot, so that a write that is
   // in the WAL but not yet fsynced is never visible (write -> snapshot -> sync -> publish).
@@ -470,7 +504,8 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   // keep their blocks; both kinds read alike.
   rocksdb::BlockBasedTableOptions log_table = table;
   log_table.block_size = 16u << 10;
-  std::shared_ptr<rocksdb::TableFactory> log_table_factory(rocksdb::NewBlockBasedTableFactory(log_table));
+  impl->log_table_factory.reset(rocksdb::NewBlockBasedTableFactory(log_table));
+  for (const auto& expiry : options.expiring) impl->expiry_filters.push_back(std::make_unique<ExpiryFilter>(expiry));
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing && !secondary;
@@ -505,16 +540,7 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
     }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : cf_names) {
-    auto cf = impl->cf_options;
-    // Appends insert in key order per log and per stream; hints make those memtable inserts O(1) instead of a
-    // skiplist search each (they were the largest cost of a group commit).
-    if (n == kLogColumn) {
-      cf.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
-      cf.table_factory = log_table_factory;
-    }
-    descriptors.emplace_back(n, cf);
-  }
+  for (const auto& n : cf_names) descriptors.emplace_back(n, impl->column_options(n));
   if (descriptors.size() > kMaxColumns) return Error::make(ErrorCode::kFailedPrecondition, "too many column families");
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -644,7 +670,7 @@ Result<ColumnId> Store::ensure_column(std::string_view name) {
   if (read_only()) return Error::make(ErrorCode::kNotFound, "column " + std::string(name) + " does not exist");
   if (impl_->column_count.load() >= kMaxColumns) return Error::make(ErrorCode::kFailedPrecondition, "too many columns");
   rocksdb::ColumnFamilyHandle* h = nullptr;
-  auto s = impl_->db->CreateColumnFamily(impl_->cf_options, std::string(name), &h);
+  auto s = impl_->db->CreateColumnFamily(impl_->column_options(name), std::string(name), &h);
   if (!s.ok()) return from_rocks(s, "creating column " + std::string(name));
   return impl_->add_handle(h);
 }
@@ -670,6 +696,20 @@ Status Store::drop_column(std::string_view name) {
   impl_->changed_wholesale();
   impl_->writer_values.forget();
   if (!s.ok()) return from_rocks(s, "dropping column " + std::string(name));
+  return {};
+}
+
+Status Store::compact_column(ColumnId column) {
+  auto* h = impl_->handle(column);
+  if (h == nullptr) return Error::make(ErrorCode::kNotFound, "no such column");
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  auto s = impl_->db->CompactRange(options, h, nullptr, nullptr);
+  // What it dropped may be remembered: in the read cache, by the writer, in what was derived from them.
+  if (impl_->cache) impl_->cache->clear();
+  impl_->changed_wholesale();
+  impl_->writer_values.forget();
+  if (!s.ok()) return from_rocks(s, "compacting a column");
   return {};
 }
 

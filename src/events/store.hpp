@@ -29,6 +29,16 @@ namespace teamlog {
 
 inline constexpr std::uint32_t kStoreFormatVersion = 1;
 
+// Rows of a column that go once stale (idempotency records past their lifetime): RocksDB drops those `expired`
+// names when it compacts the column's files, and rewrites each of its files at least every `recheck_seconds`, so
+// stale rows do not stay on disk for ever. Until its file is compacted a stale row is still read (and a read may
+// keep it in the read cache after): readers must ignore stale rows themselves.
+struct ColumnExpiry {
+  std::string column;
+  std::function<bool(std::string_view value)> expired;  // called from RocksDB's compaction threads
+  std::uint64_t recheck_seconds = 24 * 3600;
+};
+
 struct StoreOptions {
   std::string path;
   enum class Mode { kReadWrite, kSecondary } mode = Mode::kReadWrite;
@@ -45,6 +55,7 @@ struct StoreOptions {
   std::size_t read_cache_mb = 64;
   // The writer remembers the versions of up to this many streams (its buckets allocated at open, ~8 bytes each).
   std::size_t stream_cache_entries = 1u << 19;
+  std::vector<ColumnExpiry> expiring;  // by column name; a column created later gets its expiry too
   // Tests switch disk faults on and off through this (failing writes, fsyncs, a full disk); null in production.
   std::shared_ptr<StorageFaults> faults;
 };
@@ -135,6 +146,8 @@ class Store final : public KvReader, public EventReader {
   std::optional<ColumnId> find_column(std::string_view name) const;
   std::vector<std::string> column_names() const;
   Status drop_column(std::string_view name);
+  // Compacts every file of a column now (its ColumnExpiry then drops what is stale); operators and tests.
+  Status compact_column(ColumnId column);
 
   std::optional<std::string> get(ColumnId column, std::string_view key) const override;
   std::unique_ptr<KvCursor> scan(ColumnId column, std::string_view prefix, std::string_view start = {}) const override;

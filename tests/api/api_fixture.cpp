@@ -8,17 +8,13 @@
 
 #include <boost/json/parse.hpp>
 
+#include "http/api/idempotency.hpp"
 #include "http/api/service_metrics.hpp"
 
 namespace teamlog::testing {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::int64_t system_now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 template <class T>
 T must(Result<T> result, const std::string& what) {
@@ -73,12 +69,16 @@ std::string ApiFixture::invite_secret(std::int64_t invite) const {
 }
 
 ApiFixture::ApiFixture() {
-  store = must(Store::open(StoreOptions{.path = dir.str() + "/data", .faults = faults}), "open the store");
+  const auto now_us = [this] { return http::api::system_now_us() + clock_offset_us_.load(); };
+  store = must(Store::open(StoreOptions{.path = dir.str() + "/data",
+                                        .expiring = {http::api::idempotency_expiry(now_us)},
+                                        .faults = faults}),
+               "open the store");
   views = must(projections::ViewStore::open(*store), "open the views");
   writer = std::make_unique<commands::CommandWriter>(*store, *views);
   http::api::register_service_metrics(metrics, *store, *writer);
   app = must(http::api::ApiApplication::create(*store, *views, *writer, metrics,
-                                               {.clock = [this] { return system_now_us() + clock_offset_us_.load(); },
+                                               {.clock = now_us,
                                                 .invite_key = &invite_key}),
              "create the application");
 

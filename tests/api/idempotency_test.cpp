@@ -148,3 +148,37 @@ TEST_CASE("records older than 24 hours are ignored", "[api][idempotency]") {
   CHECK(fresh.body != first.body);
   CHECK(f.get(tokens).json().at("count") == 3);
 }
+
+TEST_CASE("records past 24 hours leave the store when it compacts them, and younger ones stay", "[api][idempotency]") {
+  ApiFixture f;
+  const auto tokens = f.team_path(f.second_team_id, "tokens/");
+  const auto column = [&] {
+    auto c = f.store->find_column(kIdempotencyColumn);
+    REQUIRE(c);
+    return *c;
+  }();
+  const auto records = [&] {
+    int n = 0;
+    for (auto c = f.store->scan(column, ""); c->valid(); c->next()) ++n;
+    return n;
+  };
+  auto old_one = f.post_form(tokens, {{"name", "Old"}}, keyed("old"));
+  REQUIRE(old_one.status == 201);
+  f.advance_clock(std::int64_t{20} * 3600 * 1000000);
+  auto young = f.post_form(tokens, {{"name", "Young"}}, keyed("young"));
+  REQUIRE(young.status == 201);
+  REQUIRE(records() == 2);
+
+  REQUIRE(f.store->compact_column(column).ok());  // 20 h: both within their lifetime
+  CHECK(records() == 2);
+  CHECK(f.post_form(tokens, {{"name", "Old"}}, keyed("old")).body == old_one.body);
+
+  f.advance_clock(std::int64_t{5} * 3600 * 1000000);  // the first is 25 h old, the second 5 h
+  REQUIRE(f.store->compact_column(column).ok());
+  CHECK(records() == 1);
+  CHECK(f.post_form(tokens, {{"name", "Young"}}, keyed("young")).body == young.body);
+  auto again = f.post_form(tokens, {{"name", "Old"}}, keyed("old"));
+  CHECK(again.status == 201);
+  CHECK(again.body != old_one.body);  // a new token: the key is a new request now
+  CHECK(records() == 2);
+}

@@ -583,3 +583,46 @@ TEST_CASE("an abandoned bulk load ends every worker, writes nothing and says why
   CHECK_FALSE(store->get(a, "k"));
   CHECK_FALSE(std::filesystem::exists(dir.path() / "bulk-load"));
 }
+
+TEST_CASE("a column's expiry drops the rows it names when the column is compacted, after a reopen too", "[store]") {
+  TempDir dir;
+  // Values starting "old" are stale; the expiry applies to the column by name, also when it is created later.
+  auto options = StoreOptions{.path = dir.str(),
+                              .expiring = {ColumnExpiry{.column = "records",
+                                                        .expired = [](std::string_view v) { return v.starts_with("old"); }}}};
+  auto write_rows = [](Store& store, ColumnId column, const std::vector<std::pair<std::string, std::string>>& rows) {
+    auto tx = store.begin();
+    REQUIRE(tx);
+    for (const auto& [k, v] : rows) tx->put(column, k, v);
+    REQUIRE(store.commit(*tx).ok());
+  };
+  {
+    auto opened = Store::open(options);
+    REQUIRE(opened.ok());
+    auto& store = **opened;
+    auto records = store.ensure_column("records");
+    auto other = store.ensure_column("other");
+    REQUIRE(records.ok());
+    REQUIRE(other.ok());
+    write_rows(store, *records, {{"a", "old 1"}, {"b", "fresh 1"}, {"c", "old 2"}});
+    write_rows(store, *other, {{"a", "old but not in an expiring column"}});
+    CHECK(store.get(*records, "a") == "old 1");  // not compacted yet: still read, readers must judge
+    REQUIRE(store.compact_column(*records).ok());
+    REQUIRE(store.compact_column(*other).ok());
+    CHECK_FALSE(store.get(*records, "a"));
+    CHECK(store.get(*records, "b") == "fresh 1");
+    CHECK_FALSE(store.get(*records, "c"));
+    CHECK(store.get(*other, "a") == "old but not in an expiring column");
+    write_rows(store, *records, {{"d", "old 3"}, {"e", "fresh 2"}});
+  }
+  auto reopened = Store::open(options);
+  REQUIRE(reopened.ok());
+  auto& store = **reopened;
+  auto records = store.find_column("records");
+  REQUIRE(records);
+  CHECK(store.get(*records, "d") == "old 3");  // replayed from the WAL, not compacted yet
+  REQUIRE(store.compact_column(*records).ok());
+  CHECK_FALSE(store.get(*records, "d"));
+  CHECK(store.get(*records, "e") == "fresh 2");
+  CHECK(store.get(*records, "b") == "fresh 1");
+}

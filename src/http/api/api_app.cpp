@@ -1,7 +1,6 @@
 // Request pipeline: idempotency claim, routing, authentication, permission, method, then the route's handler.
 #include "http/api/api_app.hpp"
 
-#include <chrono>
 #include <variant>
 
 #include "http/api/auth.hpp"
@@ -15,11 +14,6 @@
 
 namespace teamlog::http::api {
 namespace {
-
-std::int64_t system_now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool is_safe_method(std::string_view method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
 

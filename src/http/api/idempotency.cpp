@@ -1,6 +1,7 @@
 // Idempotency records: claim, store through the writer, replay.
 #include "http/api/idempotency.hpp"
 
+#include <chrono>
 #include <mutex>
 #include <optional>
 #include <unordered_set>
@@ -92,6 +93,9 @@ class RecordReader {
   std::string_view rest_;
 };
 
+// Past pretix's lifetime: a repeat is then a new request, and the record may go.
+bool expired(std::int64_t recorded_us, std::int64_t now_us) { return recorded_us + kIdempotencyLifetimeUs < now_us; }
+
 struct StoredResponse {
   std::int64_t time_us = 0;
   HttpResponse response;
@@ -139,6 +143,25 @@ void put_record(Transaction& tx, ColumnId column, const IdempotencyTicket& ticke
 
 }  // namespace
 
+std::int64_t system_now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+ColumnExpiry idempotency_expiry(std::function<std::int64_t()> now_us) {
+  return ColumnExpiry{
+      .column = std::string(kIdempotencyColumn),
+      .expired = [now_us = std::move(now_us)](std::string_view record) {
+        // The header's version and time, without unsealing the body (the seal key is not in the store).
+        RecordReader in(record);
+        std::uint8_t version = 0;
+        std::uint64_t time_us = 0;
+        return in.u8(version) && version == kRecordVersion && in.u64(time_us) &&
+               expired(static_cast<std::int64_t>(time_us), now_us());
+      },
+  };
+}
+
 IdempotencyTicket::IdempotencyTicket(std::shared_ptr<Idempotency::InFlight> in_flight, std::string record_key,
                                      const Hash& seal_key)
     : in_flight_(std::move(in_flight)), record_key_(std::move(record_key)), seal_key_(seal_key) {}
@@ -185,7 +208,7 @@ Idempotency::Claim Idempotency::claim(const HttpRequest& request) {
     auto record = decode_record(*stored, seal_key);
     if (!record) {
       spdlog::warn("request {}: ignoring an unreadable idempotency record", request.request_id);
-    } else if (record->time_us + kIdempotencyLifetimeUs >= clock_()) {
+    } else if (!expired(record->time_us, clock_())) {
       return std::move(record->response);
     }
   }

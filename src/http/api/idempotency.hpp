@@ -20,6 +20,13 @@ inline constexpr std::int64_t kIdempotencyLifetimeUs = std::int64_t{24} * 3600 *
 
 class IdempotencyTicket;
 
+// Now, in UTC microseconds since the epoch, by the system clock (the clock records are stamped and judged by).
+std::int64_t system_now_us();
+
+// The store's expiry for the kIdempotencyColumn: records past their lifetime by `now_us` go when RocksDB compacts
+// them (at the latest a day after they were written to a table file); records it cannot read stay.
+ColumnExpiry idempotency_expiry(std::function<std::int64_t()> now_us = system_now_us);
+
 // Records live in the "idempotency" column under hex SHA-256(Authorization + "\n" + key), each with its status,
 // Content-Type, extra headers, time and body; the body is sealed (seal.hpp) under a key derived from the same
 // Authorization header, so the secret a token creation answers with is never readable from the store alone.
