@@ -216,6 +216,7 @@ class Transaction final : public KvWriter {
   // that point (committed + this transaction). On a mismatch nothing of this request is kept and the error
   // (kConflict) names the stream, the expected and the actual version.
   Result<AppendResult> append(const AppendRequest& request);
+  using KvWriter::append;  // a row appended to a column, as any KvWriter
 
   std::optional<std::string> get(ColumnId column, std::string_view key) const override;
   std::unique_ptr<KvCursor> scan(ColumnId column, std::string_view prefix, std::string_view start = {}) const override;

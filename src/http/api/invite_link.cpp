@@ -108,7 +108,10 @@ HttpResponse join_page(unsigned status, const InviteInfo& info, std::string_view
   body += ">\n";
   if (!errors.empty()) {
     body += "<p id=\"fullname-error\" class=\"error\" role=\"alert\">";
-    for (std::size_t i = 0; i < errors.size(); ++i) body += (i ? " " : "") + escape(errors[i]);
+    for (std::size_t i = 0; i < errors.size(); ++i) {
+      if (i > 0) body += ' ';
+      body += escape(errors[i]);
+    }
     body += "</p>\n";
   }
   body += "<button type=\"submit\">Join</button>\n</form>\n";
