@@ -40,8 +40,16 @@ void smtp_global_cleanup() { curl_global_cleanup(); }
 Status smtp_send(const SmtpOptions& options, std::string_view from, std::string_view to, std::string_view message) {
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
   if (!curl) return Error::make(ErrorCode::kUnavailable, "curl_easy_init failed");
-  const std::string sender = "<" + std::string(from) + ">";
-  const std::string recipient = "<" + std::string(to) + ">";
+  const auto bracketed = [](std::string_view address) {
+    std::string out;
+    out.reserve(address.size() + 2);
+    out += '<';
+    out += address;
+    out += '>';
+    return out;
+  };
+  const std::string sender = bracketed(from);
+  const std::string recipient = bracketed(to);
   std::unique_ptr<curl_slist, ListDeleter> recipients(curl_slist_append(nullptr, recipient.c_str()));
   Upload upload{message, 0};
   char error[CURL_ERROR_SIZE] = {};
