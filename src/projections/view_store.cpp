@@ -25,13 +25,15 @@ std::string ViewStore::column_name(std::string_view view, std::uint64_t generati
   return "view." + std::string(view) + "." + std::to_string(generation);
 }
 
-Result<std::unique_ptr<ViewStore>> ViewStore::open(Store& store, const Progress& progress) {
+Result<std::unique_ptr<ViewStore>> ViewStore::open(Store& store, const Progress& progress,
+                                                   std::uint64_t catch_up_limit) {
   std::unique_ptr<ViewStore> vs(new ViewStore(store));
   auto records = store.ensure_column(kRecordsColumn);
   if (!records.ok()) return std::move(records).error();
   vs->records_column_ = *records;
 
-  std::vector<ViewId> stale;  // version changed: rebuild
+  std::vector<ViewId> stale;       // version changed: rebuild
+  std::vector<ViewId> far_behind;  // more than kCatchUpLimit events behind the log: rebuild
   std::set<std::string> referenced;
   for (const auto& def : definitions()) {
     auto& rec = vs->records_[static_cast<std::size_t>(def.id)];
@@ -67,15 +69,22 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(Store& store, const Progress&
   }
 
   const std::uint64_t head = store.head_position();
-  // Views that lag behind the log (new views, or a store written before they existed) catch up in place.
+  // Views that lag behind the log (new views, a store written before they existed, a log just imported) catch up
+  // in place, one pass over the missing events per view; past `catch_up_limit` events they are rebuilt instead, all
+  // in one pass that writes table files (a million imported events: ~2 s against ~18 s of catching up).
   std::uint64_t from = head + 1;
   std::vector<ViewId> lagging;
   for (const auto& def : definitions()) {
     const auto& rec = vs->records_[static_cast<std::size_t>(def.id)];
-    if (rec.version == def.version && rec.position < head) {
-      lagging.push_back(def.id);
-      from = std::min(from, rec.position + 1);
+    if (rec.version != def.version || rec.position >= head) continue;
+    if (head - rec.position > catch_up_limit) {
+      if (progress) progress("view " + std::string(def.name) + " is " + std::to_string(head - rec.position) +
+                             " events behind the log: rebuilding it");
+      far_behind.push_back(def.id);
+      continue;
     }
+    lagging.push_back(def.id);
+    from = std::min(from, rec.position + 1);
   }
   if (!lagging.empty()) {
     if (progress) progress("catching up " + std::to_string(lagging.size()) + " view(s) from position " + std::to_string(from));
@@ -91,6 +100,7 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(Store& store, const Progress&
     }
   }
   ViewMask stale_mask = 0;
+  for (ViewId id : far_behind) stale_mask |= view_bit(id);
   for (ViewId id : stale) {
     const auto& def = definitions()[static_cast<std::size_t>(id)];
     if (progress) progress("view " + std::string(def.name) + " changed (version " +

@@ -19,8 +19,11 @@ namespace teamlog::projections {
 class ViewStore {
  public:
   using Progress = std::function<void(const std::string& message)>;
+  // A view further behind the log than this many events is rebuilt at open rather than caught up event by event.
+  static constexpr std::uint64_t kCatchUpLimit = 10'000;
 
-  static Result<std::unique_ptr<ViewStore>> open(Store& store, const Progress& progress = {});
+  static Result<std::unique_ptr<ViewStore>> open(Store& store, const Progress& progress = {},
+                                                 std::uint64_t catch_up_limit = kCatchUpLimit);
 
   const ViewColumns& columns() const { return columns_; }
 

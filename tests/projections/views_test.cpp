@@ -1,6 +1,7 @@
 // Persisted views on a real store: read-your-writes, checkpoints, restart without replay, rebuilds, no secrets.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -106,6 +107,53 @@ void write_varied_log(Server& s) {
 }
 
 }  // namespace
+
+TEST_CASE("views missing from a log are caught up when close to it and rebuilt when far, alike", "[views][rebuild]") {
+  TempDir dir;
+  std::vector<std::vector<std::pair<std::string, std::string>>> before;
+  std::uint64_t head = 0;
+  {
+    Server s(dir);
+    write_varied_log(s);
+    head = s.store->head_position();
+    for (const auto& def : projections::definitions()) before.push_back(dump(*s.store, s.views->columns()[def.id]));
+  }
+  // As after `teamlogctl import`: the log is there, the views and their checkpoints are not.
+  auto forget_views = [](Store& store) {
+    for (const auto& name : store.column_names()) {
+      if (name.starts_with("view.")) REQUIRE(store.drop_column(name).ok());
+    }
+    auto records = store.find_column("projections");
+    REQUIRE(records);
+    auto tx = store.begin();
+    for (const auto& def : projections::definitions()) tx->del(*records, def.name);
+    REQUIRE(store.commit(*tx).ok());
+  };
+  // A limit under the log's length: every view is rebuilt (a new generation); over it, caught up in place.
+  for (const std::uint64_t limit : {head - 1, head}) {
+    INFO("catch-up limit " << limit << ", log of " << head << " events");
+    auto store = std::move(Store::open(StoreOptions{.path = dir.str()})).value();
+    forget_views(*store);
+    std::vector<std::string> messages;
+    auto views = projections::ViewStore::open(*store, [&](const std::string& m) { messages.push_back(m); }, limit);
+    REQUIRE(views.ok());
+    const bool rebuilt = limit < head;
+    const auto said = [&](std::string_view text) {
+      return std::any_of(messages.begin(), messages.end(), [&](const auto& m) { return m.find(text) != m.npos; });
+    };
+    CHECK(said("events behind the log: rebuilding it") == rebuilt);
+    CHECK(said("catching up") == !rebuilt);
+    std::size_t i = 0;
+    for (const auto& def : projections::definitions()) {
+      INFO("view " << def.name);
+      CHECK(dump(*store, (*views)->columns()[def.id]) == before[i++]);
+    }
+    for (const auto& info : (*views)->info()) {
+      CHECK(info.checkpoint == head);
+      CHECK(info.generation == (rebuilt ? 2u : 1u));
+    }
+  }
+}
 
 TEST_CASE("rebuilding every view from the log gives byte-identical views", "[views][rebuild]") {
   TempDir dir;
