@@ -76,17 +76,13 @@ std::string prefix_successor(std::string_view prefix) {
 std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 rocksdb::Slice slice(std::string_view s) { return {s.data(), s.size()}; }
 
-// A key's first part, through its first '\0': per-part insert hints for the memtable. A stream index key's first
-// part is its stream, whose keys arrive in order; the views' list keys start with their owner's part (a team row
-// "t/<org>\0<id>", an audit row "a/<org>\0<position>"), and a list grows at its end. A key without a '\0' is
-// inserted without a hint, and a hint that is no longer next to the key only costs what a plain insert does.
 // A ColumnExpiry as RocksDB's compaction filter (one per column, shared by its compactions: `expired` must be
 // thread-safe).
 class ExpiryFilter final : public rocksdb::CompactionFilter {
  public:
   explicit ExpiryFilter(ColumnExpiry expiry) : expiry_(std::move(expiry)) {}
   bool Filter(int, const rocksdb::Slice&, const rocksdb::Slice& value, std::string*, bool*) const override {
-    return expiry_.expired(std::string_view(value.data(), value.size()));
+    return expiry_.expired(view(value));
   }
   const char* Name() const override { return "teamlog.ExpiryFilter"; }
 
@@ -94,6 +90,10 @@ class ExpiryFilter final : public rocksdb::CompactionFilter {
   ColumnExpiry expiry_;
 };
 
+// A key's first part, through its first '\0': per-part insert hints for the memtable. A stream index key's first
+// part is its stream, whose keys arrive in order; the views' list keys start with their owner's part (a team row
+// "t/<org>\0<id>", an audit row "a/<org>\0<position>"), and a list grows at its end. A key without a '\0' is
+// inserted without a hint, and a hint that is no longer next to the key only costs what a plain insert does.
 class FirstPartPrefix final : public rocksdb::SliceTransform {
  public:
   const char* Name() const override { return "teamlog.FirstPartPrefix"; }

@@ -33,7 +33,7 @@ Result<std::unique_ptr<ViewStore>> ViewStore::open(Store& store, const Progress&
   vs->records_column_ = *records;
 
   std::vector<ViewId> stale;       // version changed: rebuild
-  std::vector<ViewId> far_behind;  // more than kCatchUpLimit events behind the log: rebuild
+  std::vector<ViewId> far_behind;  // more than catch_up_limit events behind the log: rebuild
   std::set<std::string> referenced;
   for (const auto& def : definitions()) {
     auto& rec = vs->records_[static_cast<std::size_t>(def.id)];

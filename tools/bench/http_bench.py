@@ -57,8 +57,9 @@ LABELS["ceiling"] = "ceiling (teamlog_ceiling)"
 # only after appending it to a file and fdatasync'ing it (group commit), nothing else. Driven with a scenario's own
 # requests at the largest connection count, it shows how much of the ceiling durable writes leave any server here.
 DURABLE = {name: "durable_" + name for name in ("post_team", "patch_team", "post_token", "mix")}
-for _name, _durable in DURABLE.items():
-    LABELS[_durable] = f"durable ceiling, {LABELS[_name].split(' (')[0].replace('90% read / 10% write ', '')}'s requests"
+for _name, _requests in [("post_team", "POST team's"), ("patch_team", "PATCH team's"), ("post_token", "POST token's"),
+                         ("mix", "mix's")]:
+    LABELS[DURABLE[_name]] = f"durable ceiling, {_requests} requests"
 
 # (scenario, minimum share of the ceiling at 64 connections, p99 limit in µs or None)
 BARS = [
@@ -218,9 +219,12 @@ def throughput_stage(args, bin_dir, dataset, seed_result, work):
         ceiling = Server(os.path.join(bin_dir, "teamlog_ceiling"), common,
                          os.path.join(work, f"ceiling-run{r + 1}.log"))
         durable_dir = os.path.join(work, f"ceiling-durable-run{r + 1}")
-        os.makedirs(durable_dir, exist_ok=True)
-        durable = Server(os.path.join(bin_dir, "teamlog_ceiling"), common + ["--data-dir", durable_dir],
-                         os.path.join(work, f"ceiling-durable-run{r + 1}.log"), env={"TEAMLOG_CEILING_DURABLE": "1"})
+        durable = None
+        if any(n in DURABLE for n in names):
+            os.makedirs(durable_dir, exist_ok=True)
+            durable = Server(os.path.join(bin_dir, "teamlog_ceiling"), common + ["--data-dir", durable_dir],
+                             os.path.join(work, f"ceiling-durable-run{r + 1}.log"),
+                             env={"TEAMLOG_CEILING_DURABLE": "1"})
         try:
             for c in args.connections:
                 # The ceiling before and after the scenarios, averaged: on a shared machine the load drifts.
@@ -254,7 +258,8 @@ def throughput_stage(args, bin_dir, dataset, seed_result, work):
         finally:
             code = server.stop()
             ceiling.stop()
-            durable.stop()
+            if durable:
+                durable.stop()
             shutil.rmtree(durable_dir, ignore_errors=True)
         if code != 0:
             raise RuntimeError(f"teamlogd exited {code} on SIGTERM; see {server.log_path}")

@@ -93,6 +93,12 @@ class RecordReader {
   std::string_view rest_;
 };
 
+// The version byte and the time a record starts with; false for a format this build does not know.
+bool read_header(RecordReader& in, std::uint64_t& time_us) {
+  std::uint8_t version = 0;
+  return in.u8(version) && version == kRecordVersion && in.u64(time_us);
+}
+
 // Past pretix's lifetime: a repeat is then a new request, and the record may go.
 bool expired(std::int64_t recorded_us, std::int64_t now_us) { return recorded_us + kIdempotencyLifetimeUs < now_us; }
 
@@ -105,7 +111,6 @@ struct StoredResponse {
 // Answering afresh is then the safe choice.
 std::optional<StoredResponse> decode_record(std::string_view stored, const Hash& seal_key) {
   RecordReader in(stored);
-  std::uint8_t version = 0;
   std::uint64_t time_us = 0;
   std::uint32_t status = 0;
   std::uint32_t header_count = 0;
@@ -113,7 +118,7 @@ std::optional<StoredResponse> decode_record(std::string_view stored, const Hash&
   HttpResponse& response = record.response;
   std::string sealed;
   std::string content_type;
-  if (!in.u8(version) || version != kRecordVersion || !in.u64(time_us) || !in.u32(status) ||
+  if (!read_header(in, time_us) || !in.u32(status) ||
       !in.bytes(content_type) || !in.u32(header_count)) {
     return std::nullopt;
   }
@@ -154,10 +159,8 @@ ColumnExpiry idempotency_expiry(std::function<std::int64_t()> now_us) {
       .expired = [now_us = std::move(now_us)](std::string_view record) {
         // The header's version and time, without unsealing the body (the seal key is not in the store).
         RecordReader in(record);
-        std::uint8_t version = 0;
         std::uint64_t time_us = 0;
-        return in.u8(version) && version == kRecordVersion && in.u64(time_us) &&
-               expired(static_cast<std::int64_t>(time_us), now_us());
+        return read_header(in, time_us) && expired(static_cast<std::int64_t>(time_us), now_us());
       },
   };
 }
