@@ -2,12 +2,15 @@
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -160,4 +163,67 @@ TEST_CASE("a buffered access line reaches stderr within the flush interval witho
   CHECK(text.find("access GET /api/v1/a\\\"b/ 200 405B 87us id=r1") != std::string::npos);
   CHECK(captured.find("id=r1") != std::string::npos);
   teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);
+}
+
+namespace {
+
+// Pages of a file that are dirty (not yet handed to the disk), by cachestat(2) (Linux 6.5); nullopt where the
+// kernel or the architecture has no such call.
+std::optional<std::uint64_t> dirty_pages(int fd) {
+#if defined(__x86_64__)
+  struct Range {
+    std::uint64_t off = 0, len = 0;  // len 0: to the end
+  } range;
+  struct Stat {
+    std::uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+  } stat{};
+  if (syscall(451 /* cachestat */, fd, &range, &stat, 0) != 0) return std::nullopt;
+  return stat.nr_dirty;
+#else
+  (void)fd;
+  return std::nullopt;
+#endif
+}
+
+}  // namespace
+
+TEST_CASE("a log file on disk is handed to the disk as it grows, not left dirty for the kernel's 30 s",
+          "[http][logging]") {
+  // In the working directory (the build tree, on a disk), not in /tmp, which may be memory only.
+  char path[] = "teamlog-logging-writeback-XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  struct statfs fs {};
+  const bool memory_only = fstatfs(fd, &fs) == 0 && fs.f_type == 0x01021994;  // TMPFS_MAGIC: nothing to write back
+  if (memory_only || !dirty_pages(fd)) {
+    WARN("no write-back to observe here (tmpfs, or no cachestat(2)): nothing checked");
+    close(fd);
+    unlink(path);
+    return;
+  }
+  const int saved = dup(STDERR_FILENO);
+  dup2(fd, STDERR_FILENO);
+  teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);
+  constexpr int kLines = 80000;  // ~7 MB
+  for (int i = 0; i < kLines; ++i) {
+    teamlog::http::log_access(*teamlog::http::access_logger(), LogFormat::kText,
+                              {"GET", "/api/v1/x/", 200, 405, 87, std::to_string(i), "127.0.0.1:5"});
+  }
+  // The flusher runs within its interval of the last line; the write-back it starts takes the disk's time.
+  const auto start = std::chrono::steady_clock::now();
+  std::uint64_t dirty = *dirty_pages(fd);
+  while (dirty * 4096 > (2u << 20) && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    dirty = *dirty_pages(fd);
+  }
+  const off_t size = lseek(fd, 0, SEEK_END);
+  teamlog::http::setup_logging(LogLevel::kInfo, LogFormat::kText);  // the flusher of this sink ends
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  close(fd);
+  unlink(path);
+  INFO("file " << size << " bytes, " << dirty * 4096 << " bytes of it still dirty");
+  CHECK(size > (6 << 20));
+  // Without the write-back, all of it would still be dirty (under the kernel's background thresholds, for 30 s).
+  CHECK(dirty * 4096 <= (2u << 20));
 }
