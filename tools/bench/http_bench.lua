@@ -7,8 +7,9 @@
 -- Reads are prebuilt once per thread; writes get a unique name per request, their heads (request line, Host,
 -- Authorization, Content-Type) prebuilt per target so that only the body and its length are made per request
 -- (with wrk.format per request the in-memory ceiling answered POST team's requests at 111-125k req/s, with the
--- prebuilt heads at 137-139k). Each wrk thread starts at its own offset into the targets. done() prints one line "BENCH_RESULT {json}" with requests/s, latency
--- percentiles (µs) and error counts; the driver treats any non-2xx answer as a failed run.
+-- prebuilt heads at 137-139k). Each wrk thread starts at its own offset into the targets. done() prints one line
+-- "BENCH_RESULT {json}" with requests/s, latency percentiles (µs) and error counts; the driver treats any non-2xx
+-- answer as a failed run.
 
 local scenario = os.getenv("BENCH_SCENARIO") or "team_detail"
 local targets_file = os.getenv("BENCH_TARGETS")
