@@ -10,10 +10,17 @@
 // TEAMLOG_CEILING_PAGE_ITEMS=N in the environment makes the body a list page of N such teams in pretix's envelope
 // (count, next, previous, results; 50 items: ~20 KB like GET team list's page 1), the ceiling for a list-sized answer.
 //
+// TEAMLOG_CEILING_SHAPED=1 answers each request with a constant body of the size teamlogd answers it with in the
+// benchmark, chosen by the request line alone: a GET of a team list (a path ending in /teams/) a page of 50 teams
+// (TEAMLOG_CEILING_PAGE_ITEMS sets another count), a GET of a token list a page of two tokens, a POST to a token
+// list a new token with its secret, anything else the team. Driven with a scenario's requests it is the ceiling for
+// that scenario's answers (GET team list's ~20 KB pages cost the kernel and wrk more than a team).
+//
 // TEAMLOG_CEILING_DURABLE=1 makes it the ceiling for a durable write: a request with a body (POST, PATCH) is
 // answered 201 only after its body is appended to DATA_DIR/ceiling.log and fdatasync'd, with group commit (one
 // thread writes everything pending with one write() and one fdatasync(), then answers them all): what the
 // loopback, the kernel, Beast and the disk allow one acknowledged write, before any storage engine or validation.
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <condition_variable>
@@ -26,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -60,23 +68,64 @@ constexpr std::string_view kBody =
     R"(view_vouchers":false,"can_change_vouchers":false,"can_checkin_orders":false,"can_manage_customers":f)"
     R"(alse})";
 
-// kBody, or the list page TEAMLOG_CEILING_PAGE_ITEMS asks for; made once, before the first connection.
-const std::string& body() {
-  static const std::string text = [] {
-    const char* items = std::getenv("TEAMLOG_CEILING_PAGE_ITEMS");
-    const int n = items ? std::atoi(items) : 0;
-    if (n <= 0) return std::string(kBody);
-    std::string page = R"({"count":5000,"next":"http://127.0.0.1:8080/api/v1/organizers/org0/teams/?page=2",)"
-                       R"("previous":null,"results":[)";
-    for (int i = 0; i < n; ++i) {
-      if (i > 0) page += ',';
-      page += kBody;
-    }
-    page += "]}";
-    return page;
-  }();
-  return text;
+// A list page in pretix's envelope: n copies of `item` out of `count`.
+std::string page_of(std::string_view item, int n, int count, std::string_view next) {
+  std::string page = R"({"count":)" + std::to_string(count) + R"(,"next":)";
+  page += next;
+  page += R"(,"previous":null,"results":[)";
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) page += ',';
+    page += item;
+  }
+  page += "]}";
+  return page;
 }
+
+int env_int(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::atoi(v) : 0;
+}
+
+bool env_flag(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v && std::string_view(v) != "0";
+}
+
+constexpr std::string_view kNextPage = R"("http://127.0.0.1:8080/api/v1/organizers/org0/teams/?page=2")";
+
+// The bodies, made once before the first connection: what every request gets, or with TEAMLOG_CEILING_SHAPED what
+// each kind of request gets.
+struct Bodies {
+  bool shaped = false;
+  std::string team;        // everything else (and everything when not shaped)
+  std::string team_list;   // GET .../teams/
+  std::string token_list;  // GET .../tokens/
+  std::string new_token;   // POST .../tokens/
+
+  static const Bodies& get() {
+    static const Bodies bodies = [] {
+      Bodies b;
+      b.shaped = env_flag("TEAMLOG_CEILING_SHAPED");
+      const int items = env_int("TEAMLOG_CEILING_PAGE_ITEMS");
+      b.team = !b.shaped && items > 0 ? page_of(kBody, items, 5000, kNextPage) : std::string(kBody);
+      b.team_list = page_of(kBody, items > 0 ? items : 50, 5000, kNextPage);
+      // As teamlogd answers them for a team of the benchmark's dataset (two tokens) and for a new token.
+      b.token_list = page_of(R"({"id":101,"name":"Token 0","active":true})", 2, 2, "null");
+      b.new_token = R"({"id":10102,"name":"token bench-1-1","active":true,)"
+                    R"("token":"j6yx7ssjowlmx1ttcnu589dke12by5tlli5rpmv0p9vl64hudx3tyjcdwugmpqrc"})";
+      return b;
+    }();
+    return bodies;
+  }
+
+  const std::string& of(beast::http::verb method, std::string_view target) const {
+    if (!shaped) return team;
+    target = target.substr(0, target.find('?'));
+    if (method == beast::http::verb::get && target.ends_with("/teams/")) return team_list;
+    if (target.ends_with("/tokens/")) return method == beast::http::verb::post ? new_token : token_list;
+    return team;
+  }
+};
 
 // Group commit for TEAMLOG_CEILING_DURABLE: bodies queue here; one thread appends all that are pending with one
 // write() and one fdatasync(), then runs their completions.
@@ -180,10 +229,12 @@ class Session : public std::enable_shared_from_this<Session> {
     head_ += status;
     head_ += "\r\nServer: teamlog_ceiling\r\nDate: ";
     head_ += teamlog::http::cached_http_date();
+    const auto& request = parser_->get();
+    const std::string& body = Bodies::get().of(request.method(), request.target());
     head_ += "\r\nContent-Type: application/json\r\nContent-Length: ";
-    head_ += std::to_string(body().size());
+    head_ += std::to_string(body.size());
     head_ += keep_alive_ ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
-    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body().data(), body().size())};
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body.data(), body.size())};
     asio::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, std::size_t) {
       if (ec || !self->keep_alive_) return self->close();
       self->read();
@@ -279,6 +330,9 @@ int main(int argc, char** argv) {
   if (config->action != teamlog::http::ServerConfig::Action::kRun) {
     std::fputs("teamlog_ceiling: the benchmark's ceiling server; takes teamlogd's flags, uses --listen and --threads.\n"
                "TEAMLOG_CEILING_PAGE_ITEMS=N (environment): answer a list page of N teams instead of one team.\n"
+               "TEAMLOG_CEILING_SHAPED=1 (environment): answer each request with a body the size of teamlogd's answer\n"
+               "  to it (a GET of .../teams/ a page of 50 teams or PAGE_ITEMS, of .../tokens/ two tokens, a POST to\n"
+               "  .../tokens/ a new token, anything else one team).\n"
                "TEAMLOG_CEILING_DURABLE=1 (environment): answer a request with a body only once it is appended to\n"
                "  DATA_DIR/ceiling.log and fdatasync'd (group commit).\n\n",
                stdout);
@@ -291,9 +345,9 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  (void)body();
+  (void)Bodies::get();
   Journal durable;
-  if (const char* d = std::getenv("TEAMLOG_CEILING_DURABLE"); d && *d && std::string_view(d) != "0") {
+  if (env_flag("TEAMLOG_CEILING_DURABLE")) {
     const std::string path = config->data_dir + "/ceiling.log";
     if (!durable.open(path)) {
       std::fprintf(stderr, "teamlog_ceiling: cannot open %s: %s\n", path.c_str(), std::strerror(errno));
