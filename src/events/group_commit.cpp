@@ -6,6 +6,8 @@
 #include <chrono>
 #include <future>
 
+#include "events/thread_name.hpp"
+
 namespace teamlog {
 namespace {
 
@@ -45,8 +47,14 @@ GroupCommitter::GroupCommitter(Store& store, GroupCommitOptions options, BatchHo
     : store_(store),
       options_(options),
       before_commit_(std::move(before_commit)),
-      thread_([this] { run(); }),
-      syncer_([this] { run_syncer(); }) {}
+      thread_([this] {
+        name_this_thread("teamlog-writer");
+        run();
+      }),
+      syncer_([this] {
+        name_this_thread("teamlog-sync");
+        run_syncer();
+      }) {}
 
 GroupCommitter::~GroupCommitter() { stop(); }
 

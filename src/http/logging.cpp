@@ -22,6 +22,7 @@
 #include <spdlog/spdlog.h>
 
 #include "events/json_string.hpp"
+#include "events/thread_name.hpp"
 
 namespace teamlog::http {
 namespace {
@@ -63,7 +64,10 @@ class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   static constexpr std::chrono::milliseconds kFlushInterval{100};
 
   explicit BufferedStderrSink(bool json)
-      : json_(json), id_(next_id.fetch_add(1) + 1), flusher_([this] { run_flusher(); }) {}
+      : json_(json), id_(next_id.fetch_add(1) + 1), flusher_([this] {
+          name_this_thread("teamlog-log");
+          run_flusher();
+        }) {}
   ~BufferedStderrSink() override {
     {
       std::lock_guard lock(flusher_mu_);

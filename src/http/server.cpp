@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "events/thread_name.hpp"
 #include "http/logging.hpp"
 #include "http/metrics.hpp"
 #include "http/session.hpp"
@@ -243,8 +244,11 @@ Result<Endpoint> Server::start() {
     s.running_threads = s.workers.size();
     s.state = Impl::State::kRunning;
   }
-  for (const auto& worker : s.workers) {
-    s.threads.emplace_back([&s, w = worker.get()] { s.run_worker(*w); });
+  for (std::size_t i = 0; i < s.workers.size(); ++i) {
+    s.threads.emplace_back([&s, i, w = s.workers[i].get()] {
+      name_this_thread("teamlog-io-" + std::to_string(i));
+      s.run_worker(*w);
+    });
   }
   return s.endpoint;
 }

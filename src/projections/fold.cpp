@@ -9,6 +9,7 @@
 
 #include <boost/json/monotonic_resource.hpp>
 
+#include "events/thread_name.hpp"
 #include "projections/parse_payload.hpp"
 
 namespace teamlog::projections {
@@ -223,7 +224,10 @@ Status fold_log(const Store& store, FoldedViews& fold, std::uint64_t to, const s
     return s;
   };
   Status second;
-  std::thread helper([&] { second = run(1); });
+  std::thread helper([&] {
+    name_this_thread("teamlog-fold");
+    second = run(1);
+  });
   Status first = run(0);
   helper.join();
   if (!first.ok()) return first;

@@ -2,12 +2,16 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "events/chain_check.hpp"
 #include "events/group_commit.hpp"
+#include "events/thread_name.hpp"
 #include "test_support.hpp"
 
 using namespace teamlog;
@@ -344,4 +348,35 @@ TEST_CASE("commands slower to prepare than an fsync are written in halves, so th
   const std::uint64_t mean_fsync_us = stats.syncs ? stats.fsync_ns_total / stats.syncs / 1000 : 0;
   CAPTURE(stats.batches, stats.syncs, mean_fsync_us, stats.batch_jobs_buckets);
   CHECK(over_32 <= 1);
+}
+
+// Operators and profiles tell the threads apart by name (top -H, ps -L, perf --sort comm).
+TEST_CASE("the writer and the syncer threads are named teamlog-writer and teamlog-sync", "[group_commit]") {
+  TempDir dir;
+  auto store = std::move(Store::open(StoreOptions{.path = dir.str()})).value();
+  GroupCommitter writer(*store);
+  struct Named final : CommitJob {
+    std::promise<std::string>* out;
+    std::string name;
+    bool prepare(Transaction& tx) override {
+      name = this_thread_name();
+      return tx.append({{ProposedEvent{"n", ExpectedVersion::any(), "t", 1, "{}"}}, {}, ""}).ok();
+    }
+    void finish(const Status&) override { out->set_value(name); }
+  };
+  std::promise<std::string> p;
+  auto job = std::make_unique<Named>();
+  job->out = &p;
+  writer.submit(std::move(job));
+  CHECK(p.get_future().get() == "teamlog-writer");
+  std::set<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    names.insert(name);
+  }
+  CHECK(names.count("teamlog-writer") == 1);
+  CHECK(names.count("teamlog-sync") == 1);
+  writer.stop();
 }

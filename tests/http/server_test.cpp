@@ -5,6 +5,8 @@
 #include <chrono>
 #include <future>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,6 +20,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <spdlog/spdlog.h>
 
+#include "events/thread_name.hpp"
 #include "http/metrics.hpp"
 #include "http/server.hpp"
 
@@ -297,4 +300,29 @@ TEST_CASE("stop lets an in-flight request finish, closes idle connections and re
 
   Client late;
   CHECK(late.connect(endpoint->port));
+}
+
+TEST_CASE("requests are handled on I/O threads named teamlog-io-N", "[http][server]") {
+  QuietLogs quiet;
+  struct NameApp : Application {
+    void handle(HttpRequest, std::function<void(HttpResponse)> respond) override {
+      HttpResponse response;
+      response.body = teamlog::this_thread_name();
+      respond(std::move(response));
+    }
+  } app;
+  Server server(app, loopback_config(), nullptr);
+  const auto endpoint = server.start();
+  REQUIRE(endpoint);
+  std::set<std::string> names;
+  // Connections are given to the I/O threads in turn: two connections meet both.
+  for (int i = 0; i < 2; ++i) {
+    Client client;
+    REQUIRE_FALSE(client.connect(endpoint->port));
+    auto reply = client.get("/name/");
+    REQUIRE_FALSE(reply.ec);
+    names.insert(reply.response.body());
+  }
+  CHECK(names == std::set<std::string>{"teamlog-io-0", "teamlog-io-1"});
+  server.stop();
 }

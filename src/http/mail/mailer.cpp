@@ -15,6 +15,7 @@
 #include <set>
 
 #include "events/crypto.hpp"
+#include "events/thread_name.hpp"
 #include "http/mail/invite_mail.hpp"
 #include "http/mail/smtp.hpp"
 #include "projections/queries.hpp"
@@ -71,7 +72,12 @@ Mailer::Mailer(const KvReader& state, const projections::ViewColumns& columns, c
 
 Mailer::~Mailer() { stop(); }
 
-void Mailer::start() { thread_ = std::thread([this] { loop(); }); }
+void Mailer::start() {
+  thread_ = std::thread([this] {
+    name_this_thread("teamlog-mail");
+    loop();
+  });
+}
 
 void Mailer::stop() {
   {
