@@ -343,3 +343,25 @@ TEST_CASE("the invite-secret routes ignore credentials: every kind gets the same
   // The invite is still there: none of the probes accepted it.
   CHECK(m.f.get(m.f.team_path(m.shared_.team, "invites/" + std::to_string(m.shared_.invite) + "/")).status == 200);
 }
+
+// DRF splits the header's bytes with bytes.split(): any run of ASCII whitespace separates, none counts at the ends,
+// and a non-ASCII space is part of a word.
+TEST_CASE("the Authorization header splits on runs of ASCII whitespace, as DRF's bytes.split()", "[api][authz]") {
+  ApiFixture f;
+  const auto teams = ApiFixture::org("/teams/");
+  const auto with = [&](const std::string& value) { return f.request("GET", teams, {{"Authorization", value}}); };
+  for (const std::string separator : {" ", "\t", "  \t ", "\v", "\f"}) {
+    INFO("separator bytes: " << separator.size());
+    CHECK(with("Token" + separator + f.foo_token).status == 200);
+  }
+  CHECK(with(" \tToken " + f.foo_token + "\t ").status == 200);
+  auto r = with("Token " + f.foo_token + "\tx");
+  CHECK(r.status == 401);
+  CHECK(r.body == R"({"detail":"Invalid token header. Token string should not contain spaces."})");
+  r = with("Token\t ");
+  CHECK(r.status == 401);
+  CHECK(r.body == R"({"detail":"Invalid token header. No credentials provided."})");
+  r = with("Token\xc2\xa0" + f.foo_token);  // U+00A0: one word, whose scheme is not "token"
+  CHECK(r.status == 401);
+  CHECK(r.body == R"({"detail":"Authentication credentials were not provided."})");
+}

@@ -25,19 +25,20 @@ struct HeaderParts {
   std::array<std::string_view, 2> part;
   std::size_t count = 0;
 };
+// " \t\n\v\f\r": a byte test, where find_first_of with a set costs a memchr per character of every request's header.
+constexpr bool ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
 HeaderParts split_whitespace(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\n\r\v\f";
   HeaderParts parts;
-  std::size_t i = s.find_first_not_of(kSpace);
-  while (i != std::string_view::npos) {
-    const std::size_t end = s.find_first_of(kSpace, i);
-    if (parts.count < parts.part.size()) {
-      parts.part[parts.count] = s.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
-    }
+  std::size_t i = 0;
+  for (;;) {
+    while (i < s.size() && ascii_space(s[i])) ++i;
+    if (i == s.size()) return parts;
+    const std::size_t start = i;
+    while (i < s.size() && !ascii_space(s[i])) ++i;
+    if (parts.count < parts.part.size()) parts.part[parts.count] = s.substr(start, i - start);
     ++parts.count;
-    i = end == std::string_view::npos ? end : s.find_first_not_of(kSpace, end);
   }
-  return parts;
 }
 
 // The per-thread slots of every GrantCache. The secret is held in the slot itself (pretix's are 64 characters;
