@@ -124,9 +124,10 @@ class Decider {
     log["id"] = team;
     Decision d;
     d.outcome = Outcome::kCreated;
-    add(d, types::team_stream(team), ExpectedVersion::no_stream(), types::kTeamCreated,
-        team_payload(c.organizer, team, {{"fields", merged}, {"log", sorted(log)}}));
+    // Rendered first, so that the event's payload takes `merged` without a copy.
     d.body = projections::render_team(state_, columns_[ViewId::kTeams], c.organizer, team, merged);
+    add(d, types::team_stream(team), ExpectedVersion::no_stream(), types::kTeamCreated,
+        team_payload(c.organizer, team, {{"fields", std::move(merged)}, {"log", sorted(log)}}));
     return d;
   }
 
@@ -141,9 +142,9 @@ class Decider {
     if (auto s = rules(merged); !s.ok()) return std::move(s).error();
     Decision d;
     d.outcome = Outcome::kOk;
-    add(d, types::team_stream(c.team), ExpectedVersion::any(), types::kTeamChanged,
-        team_payload(c.organizer, c.team, {{"fields", merged}, {"log", log_data(c.body)}}));
     d.body = projections::render_team(state_, columns_[ViewId::kTeams], c.organizer, c.team, merged);
+    add(d, types::team_stream(c.team), ExpectedVersion::any(), types::kTeamChanged,
+        team_payload(c.organizer, c.team, {{"fields", std::move(merged)}, {"log", log_data(c.body)}}));
     return d;
   }
 
@@ -364,6 +365,7 @@ class Decider {
   // The team after applying the submitted fields to `base` (the stored team, or {} for a new one: model defaults).
   static boost::json::object merge(boost::json::object base, const TeamFields& f) {
     boost::json::object out;
+    out.reserve(3 + kTeamPermCount);
     out["name"] = f.name ? boost::json::value(*f.name) : base.contains("name") ? base["name"] : boost::json::value("");
     out["all_events"] = f.all_events ? *f.all_events : base.contains("all_events") && base["all_events"].as_bool();
     if (f.limit_events) {
@@ -385,7 +387,9 @@ class Decider {
   }
 
   static boost::json::object team_payload(const std::string& organizer, std::int64_t team, boost::json::object rest) {
-    boost::json::object o{{"organizer", organizer}, {"team", team}};
+    boost::json::object o(2 + rest.size());
+    o.emplace("organizer", organizer);
+    o.emplace("team", team);
     for (auto& kv : rest) o[kv.key()] = std::move(kv.value());
     return o;
   }
