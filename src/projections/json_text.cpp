@@ -34,36 +34,44 @@ void append_json(std::string& out, const boost::json::value& v) {
       else append_double(out, v.get_double());
       return;
     case boost::json::kind::string: append_json_string(out, v.get_string()); return;
-    case boost::json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& item : v.get_array()) {
-        if (!first) out += ',';
-        first = false;
-        append_json(out, item);
-      }
-      out += ']';
-      return;
-    }
-    case boost::json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& entry : v.get_object()) {
-        if (!first) out += ',';
-        first = false;
-        append_json_string(out, entry.key());
-        out += ':';
-        append_json(out, entry.value());
-      }
-      out += '}';
-      return;
-    }
+    case boost::json::kind::array: append_json(out, v.get_array()); return;
+    case boost::json::kind::object: append_json(out, v.get_object()); return;
   }
+}
+
+void append_json(std::string& out, const boost::json::array& a) {
+  out += '[';
+  bool first = true;
+  for (const auto& item : a) {
+    if (!first) out += ',';
+    first = false;
+    append_json(out, item);
+  }
+  out += ']';
+}
+
+void append_json(std::string& out, const boost::json::object& o) {
+  out += '{';
+  bool first = true;
+  for (const auto& entry : o) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, entry.key());
+    out += ':';
+    append_json(out, entry.value());
+  }
+  out += '}';
 }
 
 std::string to_json(const boost::json::value& v) {
   std::string out;
   append_json(out, v);
+  return out;
+}
+
+std::string to_json(const boost::json::object& o) {
+  std::string out;
+  append_json(out, o);
   return out;
 }
 
