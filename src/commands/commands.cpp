@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
+#include <vector>
 
 #include "commands/validation.hpp"
 #include "events/crypto.hpp"
@@ -28,6 +29,17 @@ constexpr std::size_t kInviteTokenLength = 32;
 constexpr std::size_t kNonceLength = 32;  // hex digits: 128 bits
 
 Error not_found() { return Error::make(ErrorCode::kNotFound, kNotFound); }
+
+// A copy of `o` with its keys in bytewise order.
+boost::json::object sorted_by_key(const boost::json::object& o) {
+  std::vector<const boost::json::key_value_pair*> entries;
+  entries.reserve(o.size());
+  for (const auto& kv : o) entries.push_back(&kv);
+  std::sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) { return a->key() < b->key(); });
+  boost::json::object out(entries.size());
+  for (const auto* kv : entries) out.emplace(kv->key(), kv->value());
+  return out;
+}
 Error bare(std::string message) { return validation_error({FieldError{"", std::move(message)}}); }
 
 std::string secret(const Context& ctx, std::size_t length) {
@@ -394,13 +406,7 @@ class Decider {
     return o;
   }
 
-  static boost::json::object sorted(const boost::json::object& o) {
-    std::map<std::string, boost::json::value> m;
-    for (const auto& kv : o) m[std::string(kv.key())] = kv.value();
-    boost::json::object out;
-    for (auto& [k, v] : m) out[k] = std::move(v);
-    return out;
-  }
+  static boost::json::object sorted(const boost::json::object& o) { return sorted_by_key(o); }
 
   void add(Decision& d, std::string stream, ExpectedVersion expected, std::string_view type,
            const boost::json::object& payload) const {
@@ -445,14 +451,18 @@ const char* command_name(const Command& command) {
 }
 
 boost::json::object log_data(const Input& body) {
-  std::map<std::string, boost::json::value> m;
-  if (body.is_form()) {
-    for (const auto& [k, v] : body.form_pairs()) m[k] = boost::json::string(v);
-  } else if (body.json_body().is_object()) {
-    for (const auto& kv : body.json_body().get_object()) m[std::string(kv.key())] = kv.value();
-  }
   boost::json::object out;
-  for (auto& [k, v] : m) out[k] = masked_key(k) && truthy(v) ? boost::json::value("********") : std::move(v);
+  if (body.is_form()) {
+    std::map<std::string, boost::json::value> m;  // a repeated field: the last one, as Django's QueryDict.dict()
+    for (const auto& [k, v] : body.form_pairs()) m[k] = boost::json::string(v);
+    out.reserve(m.size());
+    for (auto& [k, v] : m) out.emplace(k, std::move(v));
+  } else if (body.json_body().is_object()) {
+    out = sorted_by_key(body.json_body().get_object());
+  }
+  for (auto& kv : out) {
+    if (masked_key(kv.key()) && truthy(kv.value())) kv.value() = "********";
+  }
   return out;
 }
 

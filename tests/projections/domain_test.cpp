@@ -59,6 +59,17 @@ TEST_CASE("pretix 3: creating a team with limit_events records pretix.team.creat
   CHECK(f.queries().team("dummy", 3) == d->body);
 }
 
+TEST_CASE("the audit data of a request masks truthy passwords, secrets and API keys and sorts the keys",
+          "[domain][pretix]") {
+  PretixFixture f;
+  auto d = f.run(CreateTeam{"dummy", Domain::json(R"({"name":"Masked","password":"","limit_events":[],)"
+                                                  R"("client_secret":0,"api_key":"k"})")});
+  REQUIRE(d.ok());
+  REQUIRE(d->append.events.size() == 1);
+  CHECK(d->append.events[0].data.find(R"("log":{"api_key":"********","client_secret":0,"id":3,"limit_events":[],)"
+                                      R"("name":"Masked","password":""})") != std::string::npos);
+}
+
 TEST_CASE("pretix 4: PATCH changes one flag, all_events against stored limit_events is refused", "[domain][pretix]") {
   PretixFixture f;
   auto a = f.run(UpdateTeam{"dummy", 2, Domain::json(R"({"can_change_event_settings":true})"), true});
