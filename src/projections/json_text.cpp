@@ -39,28 +39,33 @@ void append_json(std::string& out, const boost::json::value& v) {
   }
 }
 
-void append_json(std::string& out, const boost::json::array& a) {
-  out += '[';
+namespace {
+
+// open, each element written by `write` with commas between, close.
+template <class Range, class Write>
+void append_joined(std::string& out, char open, const Range& range, Write write, char close) {
+  out += open;
   bool first = true;
-  for (const auto& item : a) {
+  for (const auto& element : range) {
     if (!first) out += ',';
     first = false;
-    append_json(out, item);
+    write(element);
   }
-  out += ']';
+  out += close;
+}
+
+}  // namespace
+
+void append_json(std::string& out, const boost::json::array& a) {
+  append_joined(out, '[', a, [&](const boost::json::value& item) { append_json(out, item); }, ']');
 }
 
 void append_json(std::string& out, const boost::json::object& o) {
-  out += '{';
-  bool first = true;
-  for (const auto& entry : o) {
-    if (!first) out += ',';
-    first = false;
+  append_joined(out, '{', o, [&](const boost::json::key_value_pair& entry) {
     append_json_string(out, entry.key());
     out += ':';
     append_json(out, entry.value());
-  }
-  out += '}';
+  }, '}');
 }
 
 std::string to_json(const boost::json::value& v) {
