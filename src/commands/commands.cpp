@@ -30,6 +30,8 @@ constexpr std::size_t kNonceLength = 32;  // hex digits: 128 bits
 
 Error not_found() { return Error::make(ErrorCode::kNotFound, kNotFound); }
 
+Error bare(std::string message) { return validation_error({FieldError{"", std::move(message)}}); }
+
 // A copy of `o` with its keys in bytewise order.
 boost::json::object sorted_by_key(const boost::json::object& o) {
   std::vector<const boost::json::key_value_pair*> entries;
@@ -40,7 +42,6 @@ boost::json::object sorted_by_key(const boost::json::object& o) {
   for (const auto* kv : entries) out.emplace(kv->key(), kv->value());
   return out;
 }
-Error bare(std::string message) { return validation_error({FieldError{"", std::move(message)}}); }
 
 std::string secret(const Context& ctx, std::size_t length) {
   return ctx.new_secret ? ctx.new_secret(length) : random_secret(length);
@@ -81,7 +82,7 @@ class Decider {
     boost::json::object team_log = fields;
     team_log["id"] = team;
     add(d, types::team_stream(team), ExpectedVersion::no_stream(), types::kTeamCreated,
-        team_payload(c.slug, team, {{"fields", fields}, {"log", sorted(team_log)}}));
+        team_payload(c.slug, team, {{"fields", fields}, {"log", sorted_by_key(team_log)}}));
     add(d, types::team_stream(team), ExpectedVersion::any(), types::kMemberAdded,
         team_payload(c.slug, team,
                      {{"user", user_id}, {"email", lower}, {"log", boost::json::object{{"email", lower}, {"user", user_id}}}}));
@@ -139,7 +140,7 @@ class Decider {
     // Rendered first, so that the event's payload takes `merged` without a copy.
     d.body = projections::render_team(state_, columns_[ViewId::kTeams], c.organizer, team, merged);
     add(d, types::team_stream(team), ExpectedVersion::no_stream(), types::kTeamCreated,
-        team_payload(c.organizer, team, {{"fields", std::move(merged)}, {"log", sorted(log)}}));
+        team_payload(c.organizer, team, {{"fields", std::move(merged)}, {"log", sorted_by_key(log)}}));
     return d;
   }
 
@@ -405,8 +406,6 @@ class Decider {
     for (auto& kv : rest) o[kv.key()] = std::move(kv.value());
     return o;
   }
-
-  static boost::json::object sorted(const boost::json::object& o) { return sorted_by_key(o); }
 
   void add(Decision& d, std::string stream, ExpectedVersion expected, std::string_view type,
            const boost::json::object& payload) const {
